@@ -1,0 +1,124 @@
+# cpuser build. `make` builds the libraries; `make check` runs every test;
+# `make demo` runs the CLI against the local simulator. See README.md.
+
+CC      ?= gcc
+ifeq ($(origin CC),default)
+CC      := gcc
+endif
+SAN     ?= 0
+AR      ?= ar
+
+ifeq ($(CC)-$(SAN),gcc-0)
+BUILD   := build
+else
+BUILD   := build/$(notdir $(CC))-san$(SAN)
+endif
+
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror
+CFLAGS  := -std=c99 $(WARN) -O2 -g -Iinclude
+LDFLAGS :=
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS  += $(SANFLAGS)
+LDFLAGS += $(SANFLAGS)
+endif
+
+SRC       := $(wildcard src/*.c)
+POSIX_SRC := $(wildcard port/posix/*.c)
+OBJ       := $(SRC:%.c=$(BUILD)/obj/%.o)
+POSIX_OBJ := $(POSIX_SRC:%.c=$(BUILD)/obj/%.o)
+LIB       := $(BUILD)/libcpuser.a
+POSIX_LIB := $(BUILD)/libcpuser_posix.a
+
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+PORT_SRC  := $(wildcard tests/port/test_*.c)
+TEST_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
+             $(PORT_SRC:tests/port/%.c=$(BUILD)/tests/%)
+NOHEAP_BIN := $(BUILD)/tests/noheap_request
+TEST_LIBS := -lcmocka -lpthread
+
+.PHONY: all libs tests run-tests check deps cross clean heap-symbols
+all: libs
+
+libs: $(LIB) $(POSIX_LIB)
+
+$(BUILD)/obj/%.o: %.c $(wildcard include/cpuser/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(POSIX_LIB): $(POSIX_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+# Test programs see src/ too, for internal helpers under test.
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(POSIX_LIB) $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc -Itests/unit $< -o $@ $(LDFLAGS) $(POSIX_LIB) $(LIB) $(TEST_LIBS)
+
+$(BUILD)/tests/%: tests/port/%.c $(LIB) $(POSIX_LIB) $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc -Itests/unit $< -o $@ $(LDFLAGS) $(POSIX_LIB) $(LIB) $(TEST_LIBS)
+
+# The zero-heap proof: malloc & co. wrapped to abort, core + POSIX port
+# linked statically, a full request/response over a real socket.
+$(NOHEAP_BIN): tests/noheap/noheap_request.c $(LIB) $(POSIX_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< -o $@ $(LDFLAGS) \
+	  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=strdup \
+	  $(POSIX_LIB) $(LIB) -lpthread
+
+tests: $(TEST_BIN) $(NOHEAP_BIN)
+
+run-tests: tests
+	sh tests/run_tests.sh $(TEST_BIN) $(NOHEAP_BIN)
+
+# No heap symbol may be referenced by the libraries.
+heap-symbols: libs
+	@if nm -u $(LIB) $(POSIX_LIB) | grep -E '\b(malloc|calloc|realloc|free|strdup|strndup)$$'; then \
+	  echo "heap-symbols: FAILED: the libraries reference the heap"; exit 1; \
+	else echo "heap-symbols: nm -u $(LIB) $(POSIX_LIB): no malloc/calloc/realloc/free/strdup"; fi
+
+# ---- cross build of src/ for Cortex-M4 ------------------------------------
+ARM_CC     := arm-none-eabi-gcc
+ARM_FLAGS  := -mcpu=cortex-m4 -mthumb -Os -std=c99 $(WARN) -ffunction-sections \
+              -fdata-sections -Iinclude -idirafter /usr/include
+ARM_OBJ    := $(SRC:src/%.c=build/arm-cm4/%.o)
+
+build/arm-cm4/%.o: src/%.c $(wildcard include/cpuser/*.h)
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS) -c $< -o $@
+
+cross: $(ARM_OBJ)
+	@echo "Cortex-M4 -Os objects (arm-none-eabi-size):"
+	@arm-none-eabi-size -t $(ARM_OBJ)
+
+# ---- the two commands ------------------------------------------------------
+DEB_PKGS := build-essential clang libjsmn-dev libmbedtls-dev liblwip-dev \
+            libcmocka-dev gcc-arm-none-eabi libnewlib-arm-none-eabi python3 \
+            valgrind openssl iproute2 binutils
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "make deps: all packages present"; fi
+
+check: deps
+	$(MAKE) CC=gcc SAN=$(SAN) libs tests heap-symbols
+	$(MAKE) CC=clang SAN=1 libs tests
+	$(MAKE) cross
+	sh tests/run_tests.sh \
+	  $(subst $(BUILD)/,$(if $(filter 1,$(SAN)),build/gcc-san1/,build/),$(TEST_BIN) $(NOHEAP_BIN)) \
+	  $(subst $(BUILD)/,build/clang-san1/,$(TEST_BIN))
+
+clean:
+	rm -rf build

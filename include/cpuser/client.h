@@ -1,0 +1,138 @@
+/*
+ * The client: one request/response cycle over a port transport, inside one
+ * caller-provided working buffer.
+ *
+ * The caller owns everything: the cpuser_client struct (its size is known at
+ * compile time; put it in static memory), the working buffer, the transport
+ * and platform tables. The client builds each request into the working
+ * buffer, sends it, receives the response into the same buffer and parses it
+ * there. Response views (result.body, header views) point into the buffer
+ * and stay valid until the next call on the same client.
+ *
+ * The connection is kept open between calls when the server allows it
+ * (keep-alive). When a reused connection turns out to be closed by the server
+ * before any response byte arrives, the client reconnects once and sends the
+ * request again (the request never reached a live connection).
+ */
+#ifndef CPUSER_CLIENT_H
+#define CPUSER_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpuser/config.h"
+#include "cpuser/error.h"
+#include "cpuser/http_request.h"
+#include "cpuser/http_response.h"
+#include "cpuser/json_reader.h"
+#include "cpuser/port.h"
+#include "cpuser/view.h"
+
+typedef struct {
+    const char *host;    /* NUL-terminated; copied (at most CPUSER_MAX_HOST-1) */
+    uint16_t port;       /* 0: the scheme's default */
+    bool https;          /* the transport is TLS (Host header default port) */
+    /* Bearer token, caller-owned, not copied: it must outlive the client.
+     * It is written only into the request buffer, never logged. NULL: no
+     * Authorization header. */
+    const char *token;
+    size_t token_len;
+    uint32_t connect_timeout_ms; /* 0: CPUSER_CONNECT_TIMEOUT_MS */
+    uint32_t io_timeout_ms;      /* each send/recv; 0: CPUSER_IO_TIMEOUT_MS */
+    uint32_t total_timeout_ms;   /* the whole call; 0: CPUSER_TOTAL_TIMEOUT_MS */
+} cpuser_client_config;
+
+/* What to send. Everything is caller-owned and only read during the call. */
+typedef struct {
+    const char *method;          /* "GET", "POST", "PATCH", "PUT", "DELETE" */
+    const char *path;            /* template, see cpuser_http_request_path() */
+    const cpuser_view *segments; /* values for the template's {} */
+    size_t segment_count;
+    /* Optional: add query parameters (cpuser_http_request_query*). */
+    void (*query)(void *arg, cpuser_http_request *r);
+    /* Optional: write the body into buf[0..cap) and set *len. Called twice
+     * per attempt: first with buf == NULL, cap == 0 to learn the length
+     * (Content-Length), then to write; both calls must produce the same
+     * bytes. Return CPUSER_ERR_BUFFER_TOO_SMALL only from the writing call. */
+    cpuser_err (*body)(void *arg, char *buf, size_t cap, size_t *len);
+    const char *content_type;    /* with body; NULL: application/json */
+    cpuser_view if_match;        /* If-Match value; empty: none */
+    void *arg;                   /* passed to query and body */
+} cpuser_request;
+
+/* Optional consumer of a 2xx response body as it arrives, for bodies larger
+ * than the working buffer (listing, export). Error (non-2xx) bodies are never
+ * streamed: they are buffered for cpuser_result.body. */
+typedef struct {
+    /* Offered the body bytes not consumed yet, each time more arrived, and
+     * once with final == true when the body is complete. Set *consumed to the
+     * number of bytes taken from the front (0..len); the rest is offered again
+     * with more appended. The data is writable (in-place decoding). Return
+     * anything but CPUSER_OK to end the call with that error (the connection
+     * is closed). If the working buffer is full and nothing is consumed, the
+     * call fails with CPUSER_ERR_BUFFER_TOO_SMALL. */
+    cpuser_err (*write)(void *arg, char *data, size_t len, bool final,
+                        size_t *consumed);
+    void *arg;
+} cpuser_sink;
+
+/* The outcome of the last call; readable after every call, failed or not. */
+typedef struct {
+    cpuser_err err;         /* what the call returned */
+    int status;             /* final HTTP status; 0 when none was received */
+    uint32_t attempts;      /* connections/requests tried for this call */
+    size_t need;            /* with CPUSER_ERR_BUFFER_TOO_SMALL: bytes the
+                               working buffer would need (0: unknown) */
+    cpuser_view body;       /* the buffered body (empty when streamed) */
+    bool json;              /* body is declared JSON */
+    cpuser_view etag;       /* response headers, views into the buffer */
+    cpuser_view location;
+    cpuser_view async_operation;
+    cpuser_view retry_after;
+    int64_t ratelimit_limit;     /* -1 when absent */
+    int64_t ratelimit_remaining; /* -1 when absent */
+    int64_t ratelimit_reset;     /* -1 when absent */
+} cpuser_result;
+
+typedef struct {
+    cpuser_client_config cfg;
+    char host[CPUSER_MAX_HOST];
+    const cpuser_transport *transport;
+    const cpuser_platform *platform;
+    char *buf;               /* the working buffer */
+    size_t cap;
+    bool connected;
+    cpuser_http_response resp;
+    cpuser_json json;        /* token storage for the decoders above */
+    cpuser_result last;
+} cpuser_client;
+
+/* Set up c with its working buffer buf[0..cap). Nothing is connected yet.
+ * Errors: CPUSER_ERR_BAD_ARGUMENT (NULL, empty host, host too long or with
+ * bytes that are not allowed in a host name, token with CR/LF/NUL),
+ * CPUSER_ERR_BUFFER_TOO_SMALL (cap under 256 bytes). */
+cpuser_err cpuser_client_init(cpuser_client *c, const cpuser_client_config *cfg,
+                              const cpuser_transport *transport,
+                              const cpuser_platform *platform, char *buf,
+                              size_t cap);
+
+/* Perform one call: build `req` into the working buffer, send it (opening or
+ * reusing the connection), receive and parse the response. With a sink, a
+ * 2xx body is streamed to it; without, the whole body must fit in the
+ * working buffer after the head (else CPUSER_ERR_BUFFER_TOO_SMALL with
+ * last.need from Content-Length, and the connection is closed).
+ *
+ * Returns CPUSER_OK for a 2xx status, the CPUSER_ERR_HTTP_* value for other
+ * statuses (the body is then in last.body), or the transport, protocol,
+ * buffer or argument error. cpuser_client_last() tells the details. */
+cpuser_err cpuser_client_call(cpuser_client *c, const cpuser_request *req,
+                              const cpuser_sink *sink);
+
+/* The result of the last call on c. */
+const cpuser_result *cpuser_client_last(const cpuser_client *c);
+
+/* Close the connection (if open). The client stays usable. */
+void cpuser_client_close(cpuser_client *c);
+
+#endif /* CPUSER_CLIENT_H */

@@ -1,0 +1,68 @@
+/*
+ * cpuser compile-time limits.
+ *
+ * Every limit has a default here. A board overrides any of them in its own
+ * header and builds with -DCPUSER_CONFIG_FILE='"cpuser_config.h"' (the
+ * lwipopts.h / MBEDTLS_CONFIG_FILE pattern): that file is included first, so
+ * whatever it defines wins. Nothing here allocates; the limits size fixed
+ * arrays inside structs the caller owns.
+ */
+#ifndef CPUSER_CONFIG_H
+#define CPUSER_CONFIG_H
+
+#ifdef CPUSER_CONFIG_FILE
+#include CPUSER_CONFIG_FILE
+#endif
+
+/* Longest status line, header line or chunk-size line the response parser
+ * accepts, in bytes (CRLF included). Longer is a protocol error. */
+#ifndef CPUSER_HTTP_MAX_LINE
+#define CPUSER_HTTP_MAX_LINE 1024u
+#endif
+
+/* Most header fields accepted in one response head (trailers included).
+ * More is a protocol error. */
+#ifndef CPUSER_HTTP_MAX_HEADERS
+#define CPUSER_HTTP_MAX_HEADERS 64u
+#endif
+
+/* Most interim (1xx) responses skipped before the final one. More is a
+ * protocol error: a server cannot hold a call with an endless 1xx stream. */
+#ifndef CPUSER_HTTP_MAX_INTERIM
+#define CPUSER_HTTP_MAX_INTERIM 8u
+#endif
+
+/* jsmn tokens available to one JSON document (one user, one error body).
+ * A document with more tokens is CPUSER_ERR_JSON. 16 bytes each. */
+#ifndef CPUSER_JSON_MAX_TOKENS
+#define CPUSER_JSON_MAX_TOKENS 128u
+#endif
+
+/* Deepest nesting the JSON writer produces (objects and arrays). */
+#ifndef CPUSER_JSON_MAX_DEPTH
+#define CPUSER_JSON_MAX_DEPTH 16u
+#endif
+
+/* Longest host name the client keeps for connect and the Host header. */
+#ifndef CPUSER_MAX_HOST
+#define CPUSER_MAX_HOST 128u
+#endif
+
+/* Default deadlines of the client (milliseconds); the client config can set
+ * each per client. */
+#ifndef CPUSER_CONNECT_TIMEOUT_MS
+#define CPUSER_CONNECT_TIMEOUT_MS 10000u
+#endif
+#ifndef CPUSER_IO_TIMEOUT_MS
+#define CPUSER_IO_TIMEOUT_MS 15000u
+#endif
+#ifndef CPUSER_TOTAL_TIMEOUT_MS
+#define CPUSER_TOTAL_TIMEOUT_MS 60000u
+#endif
+
+/* The User-Agent header value. */
+#ifndef CPUSER_USER_AGENT
+#define CPUSER_USER_AGENT "cpuser/0.1"
+#endif
+
+#endif /* CPUSER_CONFIG_H */

@@ -1,0 +1,38 @@
+/* cpuser_view helpers. */
+#include "cpuser/view.h"
+
+#include <string.h>
+
+cpuser_view cpuser_view_of(const char *s)
+{
+    cpuser_view v;
+    v.ptr = s;
+    v.len = s != NULL ? strlen(s) : 0u;
+    return v;
+}
+
+bool cpuser_view_eq(cpuser_view v, const char *s)
+{
+    size_t n = strlen(s);
+    return v.len == n && (n == 0u || memcmp(v.ptr, s, n) == 0);
+}
+
+static char lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+bool cpuser_view_ieq(cpuser_view v, const char *s)
+{
+    size_t i;
+    size_t n = strlen(s);
+    if (v.len != n) {
+        return false;
+    }
+    for (i = 0; i < n; i++) {
+        if (lower(v.ptr[i]) != lower(s[i])) {
+            return false;
+        }
+    }
+    return true;
+}
