@@ -69,7 +69,7 @@ $(NOHEAP_BIN): tests/noheap/noheap_request.c $(LIB) $(POSIX_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< -o $@ $(LDFLAGS) \
 	  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=strdup \
-	  $(POSIX_LIB) $(LIB) -lpthread
+	  $(POSIX_LIB) $(LIB) -lcmocka -lpthread
 
 tests: $(TEST_BIN) $(NOHEAP_BIN)
 

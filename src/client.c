@@ -1,0 +1,398 @@
+/* One request/response cycle: build, send, receive, parse, keep-alive. */
+#include "cpuser/client.h"
+
+#include <string.h>
+
+#define MIN_WORKING_BUFFER 256u
+
+static bool host_ok(const char *host)
+{
+    size_t n;
+    if (host == NULL) {
+        return false;
+    }
+    n = strlen(host);
+    if (n == 0u || n >= CPUSER_MAX_HOST) {
+        return false;
+    }
+    for (; *host != '\0'; host++) {
+        char c = *host;
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == ':')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+cpuser_err cpuser_client_init(cpuser_client *c, const cpuser_client_config *cfg,
+                              const cpuser_transport *transport,
+                              const cpuser_platform *platform, char *buf,
+                              size_t cap)
+{
+    if (c == NULL || cfg == NULL || transport == NULL || platform == NULL ||
+        buf == NULL || !host_ok(cfg->host) ||
+        (cfg->token == NULL && cfg->token_len != 0u)) {
+        return CPUSER_ERR_BAD_ARGUMENT;
+    }
+    if (cap < MIN_WORKING_BUFFER) {
+        return CPUSER_ERR_BUFFER_TOO_SMALL;
+    }
+    memset(c, 0, sizeof *c);
+    c->cfg = *cfg;
+    memcpy(c->host, cfg->host, strlen(cfg->host) + 1u);
+    c->cfg.host = c->host;
+    if (c->cfg.port == 0u) {
+        c->cfg.port = cfg->https ? 443u : 80u;
+    }
+    if (c->cfg.connect_timeout_ms == 0u) {
+        c->cfg.connect_timeout_ms = CPUSER_CONNECT_TIMEOUT_MS;
+    }
+    if (c->cfg.io_timeout_ms == 0u) {
+        c->cfg.io_timeout_ms = CPUSER_IO_TIMEOUT_MS;
+    }
+    if (c->cfg.total_timeout_ms == 0u) {
+        c->cfg.total_timeout_ms = CPUSER_TOTAL_TIMEOUT_MS;
+    }
+    c->transport = transport;
+    c->platform = platform;
+    c->buf = buf;
+    c->cap = cap;
+    c->connected = false;
+    return CPUSER_OK;
+}
+
+const cpuser_result *cpuser_client_last(const cpuser_client *c)
+{
+    return &c->last;
+}
+
+void cpuser_client_close(cpuser_client *c)
+{
+    if (c->connected) {
+        c->transport->close(c->transport->ctx);
+        c->connected = false;
+    }
+}
+
+/* ---- time ---------------------------------------------------------------- */
+
+typedef struct {
+    uint32_t start;
+    uint32_t total;
+} deadline;
+
+/* Milliseconds left before the call's deadline (0 when passed). */
+static uint32_t time_left(const cpuser_client *c, const deadline *d)
+{
+    uint32_t spent = c->platform->now_ms(c->platform->ctx) - d->start;
+    return spent >= d->total ? 0u : d->total - spent;
+}
+
+/* The timeout for one step: its own limit, cut to what the call has left. */
+static uint32_t step_timeout(const cpuser_client *c, const deadline *d, uint32_t limit)
+{
+    uint32_t left = time_left(c, d);
+    return left < limit ? left : limit;
+}
+
+/* ---- request ------------------------------------------------------------- */
+
+static bool method_has_body(const char *m)
+{
+    return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0;
+}
+
+/* Build the whole request (head and body) at the start of the buffer. */
+static cpuser_err build_request(cpuser_client *c, const cpuser_request *req,
+                                size_t *out_len)
+{
+    cpuser_http_request r;
+    size_t body_len = 0;
+    size_t head_len = 0;
+    cpuser_err err;
+
+    if (req->body != NULL) {
+        err = req->body(req->arg, NULL, 0, &body_len);
+        if (err != CPUSER_OK) {
+            return err;
+        }
+    }
+    cpuser_http_request_begin(&r, c->buf, c->cap, req->method);
+    cpuser_http_request_path(&r, req->path, req->segments, req->segment_count);
+    if (req->query != NULL) {
+        req->query(req->arg, &r);
+    }
+    cpuser_http_request_host(&r, c->host, c->cfg.port, c->cfg.https);
+    cpuser_http_request_header(&r, "User-Agent", CPUSER_USER_AGENT,
+                               sizeof CPUSER_USER_AGENT - 1u);
+    cpuser_http_request_header(&r, "Accept", "application/json", 16);
+    if (c->cfg.token != NULL) {
+        cpuser_http_request_bearer(&r, c->cfg.token, c->cfg.token_len);
+    }
+    if (req->if_match.len != 0u) {
+        cpuser_http_request_header(&r, "If-Match", req->if_match.ptr, req->if_match.len);
+    }
+    if (req->body != NULL) {
+        const char *type = req->content_type != NULL ? req->content_type : "application/json";
+        cpuser_http_request_header(&r, "Content-Type", type, strlen(type));
+    }
+    if (req->body != NULL || method_has_body(req->method)) {
+        cpuser_http_request_content_length(&r, body_len);
+    }
+    err = cpuser_http_request_end(&r, &head_len);
+    if (err == CPUSER_OK && body_len > c->cap - head_len) {
+        err = CPUSER_ERR_BUFFER_TOO_SMALL;
+    }
+    if (err == CPUSER_ERR_BUFFER_TOO_SMALL) {
+        c->last.need = head_len + body_len;
+        return err;
+    }
+    if (err != CPUSER_OK) {
+        return err;
+    }
+    if (req->body != NULL) {
+        size_t written = 0;
+        err = req->body(req->arg, c->buf + head_len, c->cap - head_len, &written);
+        if (err != CPUSER_OK) {
+            return err;
+        }
+        if (written != body_len) {
+            return CPUSER_ERR_BAD_ARGUMENT; /* the two passes disagreed */
+        }
+    }
+    *out_len = head_len + body_len;
+    return CPUSER_OK;
+}
+
+static cpuser_err send_all(cpuser_client *c, const deadline *d, size_t len)
+{
+    size_t done = 0;
+    while (done < len) {
+        size_t sent = 0;
+        uint32_t t = step_timeout(c, d, c->cfg.io_timeout_ms);
+        cpuser_err err;
+        if (t == 0u) {
+            return CPUSER_ERR_TIMEOUT;
+        }
+        err = c->transport->send(c->transport->ctx, c->buf + done, len - done, &sent, t);
+        if (err != CPUSER_OK) {
+            return err;
+        }
+        if (sent == 0u || sent > len - done) {
+            return CPUSER_ERR_IO; /* a port that breaks its contract */
+        }
+        done += sent;
+    }
+    return CPUSER_OK;
+}
+
+/* ---- response ------------------------------------------------------------ */
+
+typedef struct {
+    size_t len;        /* valid bytes in the buffer */
+    size_t received;   /* bytes received for this response */
+    bool checked;      /* the head has been looked at */
+    bool streaming;    /* the body goes to the sink */
+} receive_state;
+
+/* Offer the body parsed so far to the sink and drop what it took. */
+static cpuser_err feed_sink(cpuser_client *c, const cpuser_sink *sink, receive_state *s)
+{
+    cpuser_http_response *r = &c->resp;
+    size_t avail = r->body_end - r->body_start;
+    size_t consumed = 0;
+    cpuser_err err;
+    if (avail == 0u && !r->done) {
+        return CPUSER_OK;
+    }
+    err = sink->write(sink->arg, c->buf + r->body_start, avail, r->done, &consumed);
+    if (err != CPUSER_OK) {
+        return err;
+    }
+    if (consumed > avail) {
+        return CPUSER_ERR_BAD_ARGUMENT;
+    }
+    cpuser_http_response_consume(r, c->buf, &s->len, consumed);
+    return CPUSER_OK;
+}
+
+/* Look at a head once it is parsed: decide streaming, refuse a body that
+ * cannot fit. */
+static cpuser_err check_head(cpuser_client *c, const cpuser_sink *sink, receive_state *s)
+{
+    cpuser_http_response *r = &c->resp;
+    s->checked = true;
+    c->last.status = r->status;
+    s->streaming = sink != NULL && r->status >= 200 && r->status <= 299;
+    if (!s->streaming && r->has_content_length &&
+        r->content_length > (uint64_t)(c->cap - r->body_start)) {
+        uint64_t need = (uint64_t)r->body_start + r->content_length;
+        c->last.need = need > (uint64_t)SIZE_MAX ? SIZE_MAX : (size_t)need;
+        return CPUSER_ERR_BUFFER_TOO_SMALL;
+    }
+    return CPUSER_OK;
+}
+
+static cpuser_err receive(cpuser_client *c, const deadline *d, const cpuser_sink *sink,
+                          receive_state *s)
+{
+    cpuser_http_response *r = &c->resp;
+    cpuser_err err;
+    for (;;) {
+        size_t got = 0;
+        uint32_t t;
+        if (s->len == c->cap) {
+            if (!r->head_done) {
+                c->last.need = 0; /* the head alone does not fit */
+            } else if (!s->streaming) {
+                uint64_t seen = (uint64_t)r->body_start + r->body_total;
+                c->last.need = r->has_content_length
+                                   ? (size_t)((uint64_t)r->body_start + r->content_length)
+                                   : (seen > (uint64_t)SIZE_MAX ? SIZE_MAX : (size_t)seen) + 1u;
+            }
+            return CPUSER_ERR_BUFFER_TOO_SMALL;
+        }
+        t = step_timeout(c, d, c->cfg.io_timeout_ms);
+        if (t == 0u) {
+            return CPUSER_ERR_TIMEOUT;
+        }
+        err = c->transport->recv(c->transport->ctx, c->buf + s->len, c->cap - s->len, &got, t);
+        if (err == CPUSER_ERR_CLOSED) {
+            err = cpuser_http_response_eof(r);
+            if (err != CPUSER_OK) {
+                return err;
+            }
+        } else if (err != CPUSER_OK) {
+            return err;
+        } else {
+            if (got == 0u || got > c->cap - s->len) {
+                return CPUSER_ERR_IO;
+            }
+            s->received += got;
+            s->len += got;
+            err = cpuser_http_response_feed(r, c->buf, &s->len);
+            if (err != CPUSER_OK) {
+                return err;
+            }
+        }
+        if (r->head_done && !s->checked) {
+            err = check_head(c, sink, s);
+            if (err != CPUSER_OK) {
+                return err;
+            }
+        }
+        if (s->streaming) {
+            err = feed_sink(c, sink, s);
+            if (err != CPUSER_OK) {
+                return err;
+            }
+        }
+        if (r->done) {
+            return CPUSER_OK;
+        }
+    }
+}
+
+static void reset_result(cpuser_result *last)
+{
+    memset(last, 0, sizeof *last);
+    last->ratelimit_limit = -1;
+    last->ratelimit_remaining = -1;
+    last->ratelimit_reset = -1;
+}
+
+static void fill_result(cpuser_client *c, bool streamed)
+{
+    const cpuser_http_response *r = &c->resp;
+    cpuser_result *last = &c->last;
+    last->status = r->status;
+    last->json = r->json;
+    if (!streamed) {
+        last->body = cpuser_http_response_body(r, c->buf);
+    }
+    last->etag = r->etag;
+    last->location = r->location;
+    last->async_operation = r->async_operation;
+    last->retry_after = r->retry_after;
+    last->ratelimit_limit = r->ratelimit_limit;
+    last->ratelimit_remaining = r->ratelimit_remaining;
+    last->ratelimit_reset = r->ratelimit_reset;
+}
+
+/* One attempt on one connection. *stale is set when a reused connection
+ * failed before any response byte: the server had closed it. */
+static cpuser_err attempt(cpuser_client *c, const cpuser_request *req,
+                          const cpuser_sink *sink, const deadline *d, bool *stale)
+{
+    receive_state s;
+    size_t len = 0;
+    bool reused = c->connected;
+    cpuser_err err;
+
+    *stale = false;
+    /* Build first: a request refused here never opens a connection. */
+    err = build_request(c, req, &len);
+    if (err != CPUSER_OK) {
+        return err;
+    }
+    if (!c->connected) {
+        uint32_t t = step_timeout(c, d, c->cfg.connect_timeout_ms);
+        if (t == 0u) {
+            return CPUSER_ERR_TIMEOUT;
+        }
+        err = c->transport->connect(c->transport->ctx, c->host, c->cfg.port, t);
+        if (err != CPUSER_OK) {
+            return err;
+        }
+        c->connected = true;
+    }
+    err = send_all(c, d, len);
+    memset(&s, 0, sizeof s);
+    if (err == CPUSER_OK) {
+        cpuser_http_response_init(&c->resp, req->method);
+        err = receive(c, d, sink, &s);
+    }
+    if (err != CPUSER_OK) {
+        *stale = reused && s.received == 0u &&
+                 (err == CPUSER_ERR_CLOSED || err == CPUSER_ERR_IO);
+        cpuser_client_close(c);
+        return err;
+    }
+    fill_result(c, s.streaming);
+    if (!c->resp.keep_alive) {
+        cpuser_client_close(c);
+    }
+    return cpuser_err_from_status(c->resp.status);
+}
+
+cpuser_err cpuser_client_call(cpuser_client *c, const cpuser_request *req,
+                              const cpuser_sink *sink)
+{
+    deadline d;
+    bool stale = false;
+    cpuser_err err;
+
+    if (c == NULL) {
+        return CPUSER_ERR_BAD_ARGUMENT;
+    }
+    reset_result(&c->last);
+    if (req == NULL || req->method == NULL || req->path == NULL ||
+        (sink != NULL && sink->write == NULL)) {
+        c->last.err = CPUSER_ERR_BAD_ARGUMENT;
+        return c->last.err;
+    }
+    d.start = c->platform->now_ms(c->platform->ctx);
+    d.total = c->cfg.total_timeout_ms;
+    c->last.attempts = 1;
+    err = attempt(c, req, sink, &d, &stale);
+    if (stale) {
+        /* The kept-alive connection was dead before it answered: the request
+         * reached no live server, so sending it again is safe. */
+        reset_result(&c->last);
+        c->last.attempts = 2;
+        err = attempt(c, req, sink, &d, &stale);
+    }
+    c->last.err = err;
+    return err;
+}
