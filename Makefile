@@ -44,7 +44,7 @@ libs: $(LIB) $(POSIX_LIB)
 
 $(BUILD)/obj/%.o: %.c $(wildcard include/cpuser/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) -Isrc -c $< -o $@
 
 $(LIB): $(OBJ)
 	@mkdir -p $(dir $@)
@@ -90,7 +90,7 @@ ARM_OBJ    := $(SRC:src/%.c=build/arm-cm4/%.o)
 
 build/arm-cm4/%.o: src/%.c $(wildcard include/cpuser/*.h)
 	@mkdir -p $(dir $@)
-	$(ARM_CC) $(ARM_FLAGS) -c $< -o $@
+	$(ARM_CC) $(ARM_FLAGS) -Isrc -c $< -o $@
 
 cross: $(ARM_OBJ)
 	@echo "Cortex-M4 -Os objects (arm-none-eabi-size):"
