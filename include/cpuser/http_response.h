@@ -83,6 +83,7 @@ typedef struct {
     bool conn_keep_alive;
     cpuser_err err;
     size_t pos;              /* next unparsed byte */
+    size_t len;              /* *len as left by the previous call */
     size_t line_start;       /* start of the line being parsed */
     uint32_t headers;        /* header fields in this head */
     uint64_t chunk_left;     /* bytes left in the current chunk */
