@@ -5,6 +5,8 @@
 
 #define MIN_WORKING_BUFFER 256u
 
+static void reset_result(cpuser_result *last);
+
 static bool host_ok(const char *host)
 {
     size_t n;
@@ -38,9 +40,10 @@ cpuser_err cpuser_client_init(cpuser_client *c, const cpuser_client_config *cfg,
     if (cap < MIN_WORKING_BUFFER) {
         return CPUSER_ERR_BUFFER_TOO_SMALL;
     }
-    memset(c, 0, sizeof *c);
+    /* cfg may be c's own (re-initialising from c->cfg): copy the host with
+     * memmove and before anything else in c changes. */
+    memmove(c->host, cfg->host, strlen(cfg->host) + 1u);
     c->cfg = *cfg;
-    memcpy(c->host, cfg->host, strlen(cfg->host) + 1u);
     c->cfg.host = c->host;
     if (c->cfg.port == 0u) {
         c->cfg.port = cfg->https ? 443u : 80u;
@@ -59,6 +62,7 @@ cpuser_err cpuser_client_init(cpuser_client *c, const cpuser_client_config *cfg,
     c->buf = buf;
     c->cap = cap;
     c->connected = false;
+    reset_result(&c->last);
     return CPUSER_OK;
 }
 
@@ -196,25 +200,30 @@ typedef struct {
     bool streaming;    /* the body goes to the sink */
 } receive_state;
 
-/* Offer the body parsed so far to the sink and drop what it took. */
+/* Offer the body parsed so far to the sink and drop what it took. Once the
+ * body is complete, offer until the sink has taken everything. */
 static cpuser_err feed_sink(cpuser_client *c, const cpuser_sink *sink, receive_state *s)
 {
     cpuser_http_response *r = &c->resp;
-    size_t avail = r->body_end - r->body_start;
-    size_t consumed = 0;
-    cpuser_err err;
-    if (avail == 0u && !r->done) {
-        return CPUSER_OK;
+    for (;;) {
+        size_t avail = r->body_end - r->body_start;
+        size_t consumed = 0;
+        cpuser_err err;
+        if (avail == 0u && !r->done) {
+            return CPUSER_OK;
+        }
+        err = sink->write(sink->arg, c->buf + r->body_start, avail, r->done, &consumed);
+        if (err != CPUSER_OK) {
+            return err;
+        }
+        if (consumed > avail || (r->done && consumed == 0u && avail != 0u)) {
+            return CPUSER_ERR_BAD_ARGUMENT; /* a sink that breaks its contract */
+        }
+        cpuser_http_response_consume(r, c->buf, &s->len, consumed);
+        if (!r->done || consumed == avail) {
+            return CPUSER_OK;
+        }
     }
-    err = sink->write(sink->arg, c->buf + r->body_start, avail, r->done, &consumed);
-    if (err != CPUSER_OK) {
-        return err;
-    }
-    if (consumed > avail) {
-        return CPUSER_ERR_BAD_ARGUMENT;
-    }
-    cpuser_http_response_consume(r, c->buf, &s->len, consumed);
-    return CPUSER_OK;
 }
 
 /* Look at a head once it is parsed: decide streaming, refuse a body that

@@ -65,13 +65,16 @@ typedef struct {
  * than the working buffer (listing, export). Error (non-2xx) bodies are never
  * streamed: they are buffered for cpuser_result.body. */
 typedef struct {
-    /* Offered the body bytes not consumed yet, each time more arrived, and
-     * once with final == true when the body is complete. Set *consumed to the
-     * number of bytes taken from the front (0..len); the rest is offered again
-     * with more appended. The data is writable (in-place decoding). Return
-     * anything but CPUSER_OK to end the call with that error (the connection
-     * is closed). If the working buffer is full and nothing is consumed, the
-     * call fails with CPUSER_ERR_BUFFER_TOO_SMALL. */
+    /* Offered the body bytes not consumed yet, each time more arrived. Set
+     * *consumed to the number of bytes taken from the front (0..len); the
+     * rest is offered again with more appended. Once the body is complete,
+     * final is true and the sink is called until it has consumed everything
+     * (a final call that takes nothing from a non-empty rest, or a
+     * *consumed > len, is CPUSER_ERR_BAD_ARGUMENT); an empty body gets one
+     * final call with len 0. The data is writable (in-place decoding).
+     * Return anything but CPUSER_OK to end the call with that error (the
+     * connection is closed). If the working buffer is full and nothing is
+     * consumed, the call fails with CPUSER_ERR_BUFFER_TOO_SMALL. */
     cpuser_err (*write)(void *arg, char *data, size_t len, bool final,
                         size_t *consumed);
     void *arg;
