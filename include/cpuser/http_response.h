@@ -33,7 +33,14 @@
  *    Content-Length or two differing ones; Content-Length with
  *    Transfer-Encoding; a transfer coding other than "chunked"; a bad chunk
  *    size (empty, non-hex, overflowing) or a missing CRLF after chunk data;
- *    a Content-Encoding other than identity; a 101 response; too many 1xx.
+ *    a Content-Encoding other than identity; a 101 response; too many 1xx;
+ *    Transfer-Encoding in an HTTP/1.0 response (RFC 9112 6.1); a control
+ *    byte other than HTAB (NUL, CR alone, DEL...) in a header value or the
+ *    reason phrase. HTTP/1.2+ minor versions are read as 1.1 (RFC 9112 2.3).
+ *
+ * Views (body, etag, ...) are plain pointers into buf: any feed() may move
+ * body bytes (de-chunking, 1xx removal), so take them after the last feed.
+ * Bytes after a complete message stay in buf past body_end (r->extra).
  *  - CPUSER_ERR_CLOSED: from cpuser_http_response_eof() when the message was
  *    not complete (a Content-Length or chunked body, or a head, cut short).
  *  - CPUSER_ERR_BAD_ARGUMENT: NULL arguments, *len smaller than at the
