@@ -7,6 +7,12 @@ CC      := gcc
 endif
 SAN     ?= 0
 AR      ?= ar
+V       ?= 0
+ifeq ($(V),0)
+Q       := @
+else
+Q       :=
+endif
 
 ifeq ($(CC)-$(SAN),gcc-0)
 BUILD   := build
@@ -25,49 +31,67 @@ endif
 
 SRC       := $(wildcard src/*.c)
 POSIX_SRC := $(wildcard port/posix/*.c)
+TLS_SRC   := $(wildcard port/mbedtls/*.c)
 OBJ       := $(SRC:%.c=$(BUILD)/obj/%.o)
 POSIX_OBJ := $(POSIX_SRC:%.c=$(BUILD)/obj/%.o)
+TLS_OBJ   := $(TLS_SRC:%.c=$(BUILD)/obj/%.o)
 LIB       := $(BUILD)/libcpuser.a
 POSIX_LIB := $(BUILD)/libcpuser_posix.a
+TLS_LIB   := $(BUILD)/libcpuser_mbedtls.a
+MBEDTLS_LIBS := -lmbedtls -lmbedx509 -lmbedcrypto
 
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 PORT_SRC  := $(wildcard tests/port/test_*.c)
+TLS_TEST_SRC := $(wildcard tests/tls/test_*.c)
 TEST_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
-             $(PORT_SRC:tests/port/%.c=$(BUILD)/tests/%)
+             $(PORT_SRC:tests/port/%.c=$(BUILD)/tests/%) \
+             $(TLS_TEST_SRC:tests/tls/%.c=$(BUILD)/tests/%)
 NOHEAP_BIN := $(BUILD)/tests/noheap_request
 TEST_LIBS := -lcmocka -lpthread
 
 .PHONY: all libs tests run-tests check deps cross clean heap-symbols
 all: libs
 
-libs: $(LIB) $(POSIX_LIB)
+libs: $(LIB) $(POSIX_LIB) $(TLS_LIB)
 
 $(BUILD)/obj/%.o: %.c $(wildcard include/cpuser/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc -c $< -o $@
+	@$(if $(Q),echo '  CC      $@')
+	$(Q)$(CC) $(CFLAGS) -Isrc -c $< -o $@
 
 $(LIB): $(OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && $(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(POSIX_LIB): $(POSIX_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && $(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(TLS_LIB): $(TLS_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 # Test programs see src/ too, for internal helpers under test.
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(POSIX_LIB) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc -Itests/unit $< -o $@ $(LDFLAGS) $(POSIX_LIB) $(LIB) $(TEST_LIBS)
+	@$(if $(Q),echo '  LD      $@')
+	$(Q)$(CC) $(CFLAGS) -Isrc -Itests/unit $< -o $@ $(LDFLAGS) $(POSIX_LIB) $(LIB) $(TEST_LIBS)
 
 $(BUILD)/tests/%: tests/port/%.c $(LIB) $(POSIX_LIB) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc -Itests/unit $< -o $@ $(LDFLAGS) $(POSIX_LIB) $(LIB) $(TEST_LIBS)
+	@$(if $(Q),echo '  LD      $@')
+	$(Q)$(CC) $(CFLAGS) -Isrc -Itests/unit $< -o $@ $(LDFLAGS) $(POSIX_LIB) $(LIB) $(TEST_LIBS)
+
+$(BUILD)/tests/%: tests/tls/%.c $(LIB) $(POSIX_LIB) $(TLS_LIB) $(wildcard tests/unit/*.h tests/tls/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc -Itests/unit -Itests/tls $< -o $@ $(LDFLAGS) $(TLS_LIB) $(POSIX_LIB) $(LIB) $(MBEDTLS_LIBS) $(TEST_LIBS)
 
 # The zero-heap proof: malloc & co. wrapped to abort, core + POSIX port
 # linked statically, a full request/response over a real socket.
 $(NOHEAP_BIN): tests/noheap/noheap_request.c $(LIB) $(POSIX_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< -o $@ $(LDFLAGS) \
+	@$(if $(Q),echo '  LD      $@')
+	$(Q)$(CC) $(CFLAGS) $< -o $@ $(LDFLAGS) \
 	  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=strdup \
 	  $(POSIX_LIB) $(LIB) -lcmocka -lpthread
 
@@ -78,9 +102,9 @@ run-tests: tests
 
 # No heap symbol may be referenced by the libraries.
 heap-symbols: libs
-	@if nm -u $(LIB) $(POSIX_LIB) | grep -E '\b(malloc|calloc|realloc|free|strdup|strndup)$$'; then \
+	@if nm -u $(LIB) $(POSIX_LIB) $(TLS_LIB) | grep -E '\b(malloc|calloc|realloc|free|strdup|strndup)$$'; then \
 	  echo "heap-symbols: FAILED: the libraries reference the heap"; exit 1; \
-	else echo "heap-symbols: nm -u $(LIB) $(POSIX_LIB): no malloc/calloc/realloc/free/strdup"; fi
+	else echo "heap-symbols: nm -u $(LIB) $(POSIX_LIB) $(TLS_LIB): no malloc/calloc/realloc/free/strdup"; fi
 
 # ---- cross build of src/ for Cortex-M4 ------------------------------------
 ARM_CC     := arm-none-eabi-gcc
@@ -90,7 +114,8 @@ ARM_OBJ    := $(SRC:src/%.c=build/arm-cm4/%.o)
 
 build/arm-cm4/%.o: src/%.c $(wildcard include/cpuser/*.h)
 	@mkdir -p $(dir $@)
-	$(ARM_CC) $(ARM_FLAGS) -Isrc -c $< -o $@
+	@$(if $(Q),echo '  CC-M4   $@')
+	$(Q)$(ARM_CC) $(ARM_FLAGS) -Isrc -c $< -o $@
 
 cross: $(ARM_OBJ)
 	@echo "Cortex-M4 -Os objects (arm-none-eabi-size):"
