@@ -1,6 +1,8 @@
 /* One request/response cycle: build, send, receive, parse, keep-alive. */
 #include "cpuser/client.h"
 
+#include "api_error.h"
+
 #include <string.h>
 
 #define MIN_WORKING_BUFFER 256u
@@ -369,6 +371,10 @@ static cpuser_err attempt(cpuser_client *c, const cpuser_request *req,
         return err;
     }
     fill_result(c, s.streaming);
+    if (!s.streaming && (c->resp.status < 200 || c->resp.status > 299)) {
+        cpuser_api_error_decode(&c->json, c->buf + c->resp.body_start, c->last.body.len,
+                                &c->last);
+    }
     if (!c->resp.keep_alive) {
         cpuser_client_close(c);
     }

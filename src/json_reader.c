@@ -314,6 +314,11 @@ static bool check_syntax(const char *t, size_t len)
     return false;
 }
 
+bool cpuser_json_valid(const char *text, size_t len)
+{
+    return text != NULL && check_syntax(text, len);
+}
+
 /* ==== parse ================================================================ */
 
 cpuser_err cpuser_json_parse(cpuser_json *doc, char *text, size_t len)

@@ -1,5 +1,6 @@
 /* JSON writer: request bodies into a bounded cpuser_buffer, no heap. */
 #include "cpuser/json_writer.h"
+#include "cpuser/json_reader.h"
 #include "utf8.h"
 
 #include <string.h>
@@ -250,6 +251,21 @@ void cpuser_json_null(cpuser_json_writer *w)
 {
     if (w != NULL && value_begin(w)) {
         cpuser_buffer_puts(&w->out, "null");
+        value_end(w);
+    }
+}
+
+void cpuser_json_raw(cpuser_json_writer *w, const char *json, size_t n)
+{
+    if (w == NULL) {
+        return;
+    }
+    if (json == NULL || !cpuser_json_valid(json, n)) {
+        fail(w);
+        return;
+    }
+    if (value_begin(w)) {
+        cpuser_buffer_put(&w->out, json, n);
         value_end(w);
     }
 }

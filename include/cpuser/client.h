@@ -80,6 +80,12 @@ typedef struct {
     void *arg;
 } cpuser_sink;
 
+/* One field error of a 422 body: the field and one of its messages. */
+typedef struct {
+    cpuser_view field;
+    cpuser_view message;
+} cpuser_field_error;
+
 /* The outcome of the last call; readable after every call, failed or not. */
 typedef struct {
     cpuser_err err;         /* what the call returned */
@@ -87,7 +93,9 @@ typedef struct {
     uint32_t attempts;      /* connections/requests tried for this call */
     size_t need;            /* with CPUSER_ERR_BUFFER_TOO_SMALL: bytes the
                                working buffer would need (0: unknown) */
-    cpuser_view body;       /* the buffered body (empty when streamed) */
+    cpuser_view body;       /* the buffered body (empty when streamed); for
+                               a non-2xx JSON body, its strings are unescaped
+                               in place by the error decoding below */
     bool json;              /* body is declared JSON */
     cpuser_view etag;       /* response headers, views into the buffer */
     cpuser_view location;
@@ -96,6 +104,13 @@ typedef struct {
     int64_t ratelimit_limit;     /* -1 when absent */
     int64_t ratelimit_remaining; /* -1 when absent */
     int64_t ratelimit_reset;     /* -1 when absent */
+    /* From a non-2xx JSON body (views into the buffer; empty when the body
+     * was not JSON, e.g. a proxy's HTML page): the API's "message", and for
+     * 422 the "errors" object flattened to field/message pairs in order. */
+    cpuser_view message;
+    cpuser_field_error field_errors[CPUSER_MAX_FIELD_ERRORS];
+    uint8_t field_error_count;
+    bool field_errors_truncated; /* more pairs than CPUSER_MAX_FIELD_ERRORS */
 } cpuser_result;
 
 typedef struct {

@@ -43,6 +43,23 @@
 #define CPUSER_JSON_MAX_DEPTH 16u
 #endif
 
+/* Most integers kept from one JSON list field (a user's userGroupIds);
+ * more sets the list's `truncated` flag. */
+#ifndef CPUSER_MAX_LIST_INTS
+#define CPUSER_MAX_LIST_INTS 16u
+#endif
+
+/* Longest pagination cursor kept between list pages (bytes, NUL included). */
+#ifndef CPUSER_CURSOR_MAX
+#define CPUSER_CURSOR_MAX 256u
+#endif
+
+/* Most field errors (422 `errors`: field -> message pairs) kept in the last
+ * result; more sets its `field_errors_truncated` flag. */
+#ifndef CPUSER_MAX_FIELD_ERRORS
+#define CPUSER_MAX_FIELD_ERRORS 8u
+#endif
+
 /* Longest host name the client keeps for connect and the Host header. */
 #ifndef CPUSER_MAX_HOST
 #define CPUSER_MAX_HOST 128u

@@ -43,6 +43,10 @@ typedef struct {
  * longer than INT_MAX; CPUSER_ERR_BAD_ARGUMENT for NULL arguments. */
 cpuser_err cpuser_json_parse(cpuser_json *doc, char *text, size_t len);
 
+/* True when text[0..len) is exactly one well-formed JSON value (white space
+ * around it allowed), checked without tokens: no limit on its size. */
+bool cpuser_json_valid(const char *text, size_t len);
+
 /* The type of token i (JSMN_OBJECT, JSMN_ARRAY, JSMN_STRING, JSMN_PRIMITIVE),
  * or JSMN_UNDEFINED when i is out of range. */
 jsmntype_t cpuser_json_type(const cpuser_json *doc, int i);

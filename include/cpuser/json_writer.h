@@ -65,6 +65,11 @@ void cpuser_json_int(cpuser_json_writer *w, int64_t v);
 void cpuser_json_bool(cpuser_json_writer *w, bool v);
 void cpuser_json_null(cpuser_json_writer *w);
 
+/* A value given as JSON text (an object the caller built, say), written as
+ * it is after checking it is exactly one well-formed JSON value; anything
+ * else fails the writer with CPUSER_ERR_BAD_ARGUMENT. */
+void cpuser_json_raw(cpuser_json_writer *w, const char *json, size_t n);
+
 /* A fixed-point amount given in thousandths, printed exactly with no
  * floating point: 12345 -> 12.345, -5 -> -0.005, 1000 -> 1, 1500 -> 1.5
  * (trailing fraction zeros dropped), INT64_MIN handled. */

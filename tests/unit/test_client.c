@@ -101,6 +101,42 @@ static void http_errors_map_and_keep_the_body(void **state)
     assert_int_equal(net.connects, 1); /* one kept-alive connection for all three */
 }
 
+static void error_bodies_are_decoded(void **state)
+{
+    static const fake_event script[] = {
+        {"HTTP/1.1 422 Unprocessable Content\r\nContent-Type: application/json\r\nContent-Length: 163\r\n\r\n"
+         "{\"message\":\"The email field is required. (and 1 more error)\",\"errors\":{\"email\":"
+         "[\"The email field is required.\"],\"password\":[\"Too short.\",\"Needs a digit \\u00e9.\"]}}",
+         CPUSER_OK},
+        {"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: 26\r\n\r\n"
+         "<html>{\"message\":1}</html>", CPUSER_OK},
+        {"HTTP/1.1 404 Not Found\r\nContent-Length: 40\r\n\r\n"
+         "{\"error\":{\"code\":\"x\",\"message\":\"Gone.\"}}", CPUSER_OK},
+    };
+    cpuser_request req = get_user();
+    const cpuser_result *last;
+    (void)state;
+    setup_client(sizeof work);
+    net.events = script;
+    net.nevents = 3;
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_HTTP_UNPROCESSABLE);
+    last = cpuser_client_last(&client);
+    assert_true(cpuser_view_eq(last->message, "The email field is required. (and 1 more error)"));
+    assert_int_equal(last->field_error_count, 3);
+    assert_true(cpuser_view_eq(last->field_errors[0].field, "email"));
+    assert_true(cpuser_view_eq(last->field_errors[0].message, "The email field is required."));
+    assert_true(cpuser_view_eq(last->field_errors[2].field, "password"));
+    assert_true(cpuser_view_eq(last->field_errors[2].message, "Needs a digit \xc3\xa9."));
+    assert_false(last->field_errors_truncated);
+    /* an HTML page from a proxy: the HTTP error stays, no message, no JSON error */
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_HTTP_SERVER);
+    assert_int_equal(last->message.len, 0);
+    assert_int_equal(last->field_error_count, 0);
+    /* Azure-style {"error":{"message":...}} */
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_HTTP_NOT_FOUND);
+    assert_true(cpuser_view_eq(last->message, "Gone."));
+}
+
 static void connection_close_means_reconnect(void **state)
 {
     static const fake_event script[] = {
@@ -488,6 +524,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(get_round_trip),
         cmocka_unit_test(http_errors_map_and_keep_the_body),
+        cmocka_unit_test(error_bodies_are_decoded),
         cmocka_unit_test(connection_close_means_reconnect),
         cmocka_unit_test(close_delimited_body),
         cmocka_unit_test(stale_keep_alive_connection_is_replaced_once),
