@@ -125,7 +125,11 @@ static cpuser_err build_request(cpuser_client *c, const cpuser_request *req,
         }
     }
     cpuser_http_request_begin(&r, c->buf, c->cap, req->method);
-    cpuser_http_request_path(&r, req->path, req->segments, req->segment_count);
+    if (req->path_is_target) {
+        cpuser_http_request_target(&r, req->path, strlen(req->path));
+    } else {
+        cpuser_http_request_path(&r, req->path, req->segments, req->segment_count);
+    }
     if (req->query != NULL) {
         req->query(req->arg, &r);
     }

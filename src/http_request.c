@@ -136,6 +136,28 @@ void cpuser_http_request_path(cpuser_http_request *r, const char *tmpl,
     }
 }
 
+void cpuser_http_request_target(cpuser_http_request *r, const char *target, size_t n)
+{
+    size_t i;
+    if (!at_stage(r, STAGE_PATH, STAGE_PATH)) {
+        return;
+    }
+    if (target == NULL || n == 0u || target[0] != '/') {
+        cpuser_buffer_fail(&r->out, CPUSER_ERR_BAD_ARGUMENT);
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)target[i];
+        if (c <= 0x20u || c >= 0x7fu || c == '#') {
+            cpuser_buffer_fail(&r->out, CPUSER_ERR_BAD_ARGUMENT);
+            return;
+        }
+    }
+    cpuser_buffer_put(&r->out, target, n);
+    r->stage = STAGE_QUERY; /* nothing may be added to it */
+    r->has_query = true;
+}
+
 void cpuser_http_request_query(cpuser_http_request *r, const char *name,
                                const char *value, size_t n)
 {

@@ -46,7 +46,10 @@ typedef struct {
 /* What to send. Everything is caller-owned and only read during the call. */
 typedef struct {
     const char *method;          /* "GET", "POST", "PATCH", "PUT", "DELETE" */
-    const char *path;            /* template, see cpuser_http_request_path() */
+    const char *path;            /* template, see cpuser_http_request_path();
+                                    or, with path_is_target, a whole target */
+    bool path_is_target;         /* path is a literal path+query from a server
+                                    URL (cpuser_http_request_target()) */
     const cpuser_view *segments; /* values for the template's {} */
     size_t segment_count;
     /* Optional: add query parameters (cpuser_http_request_query*). */

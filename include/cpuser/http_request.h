@@ -51,6 +51,12 @@ void cpuser_http_request_begin(cpuser_http_request *r, char *buf, size_t cap,
 void cpuser_http_request_path(cpuser_http_request *r, const char *tmpl,
                               const cpuser_view *segs, size_t n);
 
+/* Append a request target given whole (path and optional query, as a
+ * server wrote it in a URL): it must start with '/' and hold only visible
+ * ASCII (no space, no control, no byte >= 0x80, no '#'); it is written as it
+ * is, with no encoding. Use instead of _path and _query. */
+void cpuser_http_request_target(cpuser_http_request *r, const char *target, size_t n);
+
 /* Append one query parameter name=value (the first one after '?', the next
  * ones after '&'). The name is written by the program: unreserved bytes and
  * '[' ']' go as they are (deepObject names such as "filter[email]" and

@@ -1,0 +1,36 @@
+/*
+ * Types shared by the AMPECO.CHARGE Public API resources (users, and later
+ * user groups, id tags, payment methods).
+ *
+ * Listing: AMPECO pages lists either by cursor (the default and the
+ * recommended way: "Set it to empty in order to engage the cursor
+ * pagination") or by page number (deprecated). A cpuser_page carries the
+ * position in and out of one call; walking every page is one call too.
+ */
+#ifndef CPUSER_AMPECO_H
+#define CPUSER_AMPECO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpuser/config.h"
+
+typedef struct {
+    /* in */
+    uint8_t per_page;   /* 1..100; 0: the server's default */
+    uint32_t page;      /* 0: cursor pagination; n >= 1: page pagination, page n */
+    char cursor[CPUSER_CURSOR_MAX]; /* cursor mode: "" for the first page,
+                                       else the cursor of the page wanted */
+    /* out */
+    uint32_t count;     /* elements delivered from this page */
+    bool more;          /* another page follows: cursor (cursor mode) or
+                           page + 1 (page mode) fetches it */
+    uint32_t last_page; /* page mode: meta.last_page, 0 when not given */
+    char next[CPUSER_CURSOR_MAX]; /* internal: the next cursor while a page
+                                     is being received */
+} cpuser_page;
+
+/* Prepare a page for cursor pagination from the start. */
+void cpuser_page_init(cpuser_page *p, uint8_t per_page);
+
+#endif /* CPUSER_AMPECO_H */
