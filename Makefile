@@ -43,9 +43,11 @@ MBEDTLS_LIBS := -lmbedtls -lmbedx509 -lmbedcrypto
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 PORT_SRC  := $(wildcard tests/port/test_*.c)
 TLS_TEST_SRC := $(wildcard tests/tls/test_*.c)
+E2E_SRC   := $(wildcard tests/e2e/test_*.c)
 TEST_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
              $(PORT_SRC:tests/port/%.c=$(BUILD)/tests/%) \
-             $(TLS_TEST_SRC:tests/tls/%.c=$(BUILD)/tests/%)
+             $(TLS_TEST_SRC:tests/tls/%.c=$(BUILD)/tests/%) \
+             $(E2E_SRC:tests/e2e/%.c=$(BUILD)/tests/%)
 NOHEAP_BIN := $(BUILD)/tests/noheap_request
 TEST_LIBS := -lcmocka -lpthread
 
@@ -81,6 +83,10 @@ $(BUILD)/tests/%: tests/port/%.c $(LIB) $(POSIX_LIB) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo '  LD      $@')
 	$(Q)$(CC) $(CFLAGS) -Isrc -Itests/unit $< -o $@ $(LDFLAGS) $(POSIX_LIB) $(LIB) $(TEST_LIBS)
+
+$(BUILD)/tests/%: tests/e2e/%.c $(LIB) $(POSIX_LIB) $(TLS_LIB) $(wildcard tests/unit/*.h)
+	@$(if $(Q),echo '  LD      $@')
+	$(Q)$(CC) $(CFLAGS) -Isrc -Itests/unit $< -o $@ $(LDFLAGS) $(TLS_LIB) $(POSIX_LIB) $(LIB) $(MBEDTLS_LIBS) $(TEST_LIBS)
 
 $(BUILD)/tests/%: tests/tls/%.c $(LIB) $(POSIX_LIB) $(TLS_LIB) $(wildcard tests/unit/*.h tests/tls/*.h)
 	@mkdir -p $(dir $@)

@@ -292,10 +292,20 @@ static bool is_set(const cpuser_user_fields *f, int field)
     return CPUSER_HAS(f->set, field) && !CPUSER_HAS(f->null, field);
 }
 
+/* The request fields the spec marks nullable: only these may be sent as null. */
+static const uint64_t nullable_fields =
+    CPUSER_BIT(CPUSER_USER_EMAIL_VERIFIED) | CPUSER_BIT(CPUSER_USER_STATE) |
+    CPUSER_BIT(CPUSER_USER_LOCALE) | CPUSER_BIT(CPUSER_USER_EXTERNAL_ID) |
+    CPUSER_BIT(CPUSER_USER_EXTERNAL_APP_DATA) | CPUSER_BIT(CPUSER_USER_BANK_IBAN) |
+    CPUSER_BIT(CPUSER_USER_BANK_NAME) | CPUSER_BIT(CPUSER_USER_BANK_ADDRESS) |
+    CPUSER_BIT(CPUSER_USER_BANK_CODE) | CPUSER_BIT(CPUSER_USER_BANK_ACCOUNT_NUMBER) |
+    CPUSER_BIT(CPUSER_USER_BANK_ACCOUNT_TYPE);
+
 cpuser_err cpuser_user_fields_check(const cpuser_user_fields *f, bool creating)
 {
     const cpuser_field_table *t = creating ? &create_table : &update_table;
-    if (f == NULL || (f->set & ~table_bits(t)) != 0u) {
+    if (f == NULL || (f->set & ~table_bits(t)) != 0u ||
+        (f->set & f->null & ~nullable_fields) != 0u) {
         return CPUSER_ERR_BAD_ARGUMENT;
     }
     if (creating && (!is_set(f, CPUSER_USER_EMAIL) || !is_set(f, CPUSER_USER_PASSWORD))) {

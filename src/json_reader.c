@@ -349,8 +349,13 @@ cpuser_err cpuser_json_parse(cpuser_json *doc, char *text, size_t len)
         doc->tok[0].size = 0;
         r = 1;
     }
+    if (r == JSMN_ERROR_NOMEM) {
+        /* well-formed, but more tokens than CPUSER_JSON_MAX_TOKENS: a limit
+         * of this build, not a fault of the document */
+        return CPUSER_ERR_BUFFER_TOO_SMALL;
+    }
     if (r <= 0) {
-        return CPUSER_ERR_JSON; /* too many tokens (JSMN_ERROR_NOMEM) */
+        return CPUSER_ERR_JSON;
     }
     doc->count = r;
     return CPUSER_OK;

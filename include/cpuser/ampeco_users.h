@@ -13,7 +13,9 @@
  *  - CPUSER_ERR_BAD_ARGUMENT: refused before sending: an email without the
  *    shape local@domain.tld, a password under 6 characters, a country not in
  *    the spec's ISO 3166-1 list, a state without country US or AU in the same
- *    request, a field the operation does not take, an empty id, per_page
+ *    request, a field the operation does not take, null for a field the spec
+ *    does not make nullable (only emailVerified, state, locale, externalId,
+ *    externalAppData and the bankDetails parts may be null), an empty id, per_page
  *    outside 1..100, a status or enum value out of range;
  *  - CPUSER_ERR_HTTP_*: the server's answer; cpuser_client_last() has the
  *    status, the API message and the 422 field errors, and the rate-limit

@@ -32,8 +32,10 @@
 #define CPUSER_HTTP_MAX_INTERIM 8u
 #endif
 
-/* jsmn tokens available to one JSON document (one user, one error body).
- * A document with more tokens is CPUSER_ERR_JSON. 16 bytes each. */
+/* jsmn tokens available to one JSON document (one user, one error body),
+ * 16 bytes each, held in the client struct. A user needs about 75; with
+ * include[]=partnerInvites,externalAppData 105 to 140 and more with several
+ * invites. A document with more is CPUSER_ERR_BUFFER_TOO_SMALL. */
 #ifndef CPUSER_JSON_MAX_TOKENS
 #define CPUSER_JSON_MAX_TOKENS 128u
 #endif

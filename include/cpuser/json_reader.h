@@ -39,8 +39,10 @@ typedef struct {
 
 /* Tokenise text[0..len). The whole text must be exactly one JSON value
  * (surrounding white space allowed). Errors: CPUSER_ERR_JSON for malformed or
- * truncated JSON, for more than CPUSER_JSON_MAX_TOKENS tokens, or for text
- * longer than INT_MAX; CPUSER_ERR_BAD_ARGUMENT for NULL arguments. */
+ * truncated JSON, nesting deeper than CPUSER_JSON_MAX_TOKENS, or text longer
+ * than INT_MAX; CPUSER_ERR_BUFFER_TOO_SMALL for a well-formed document with
+ * more than CPUSER_JSON_MAX_TOKENS tokens (raise it in the board's config);
+ * CPUSER_ERR_BAD_ARGUMENT for NULL arguments. */
 cpuser_err cpuser_json_parse(cpuser_json *doc, char *text, size_t len);
 
 /* True when text[0..len) is exactly one well-formed JSON value (white space

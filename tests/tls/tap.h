@@ -21,14 +21,14 @@ typedef struct {
     uint64_t armed_at;      /* `received` when armed */
 } tap;
 
-static cpuser_err tap_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
+static inline cpuser_err tap_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
 {
     tap *t = (tap *)ctx;
     t->connects++;
     return t->inner->connect(t->inner->ctx, host, port, timeout_ms);
 }
 
-static cpuser_err tap_send(void *ctx, const void *data, size_t len, size_t *sent, uint32_t timeout_ms)
+static inline cpuser_err tap_send(void *ctx, const void *data, size_t len, size_t *sent, uint32_t timeout_ms)
 {
     tap *t = (tap *)ctx;
     cpuser_err err = t->inner->send(t->inner->ctx, data, len, sent, timeout_ms);
@@ -38,7 +38,7 @@ static cpuser_err tap_send(void *ctx, const void *data, size_t len, size_t *sent
     return err;
 }
 
-static cpuser_err tap_recv(void *ctx, void *buf, size_t cap, size_t *got, uint32_t timeout_ms)
+static inline cpuser_err tap_recv(void *ctx, void *buf, size_t cap, size_t *got, uint32_t timeout_ms)
 {
     tap *t = (tap *)ctx;
     cpuser_err err;
@@ -64,14 +64,14 @@ static cpuser_err tap_recv(void *ctx, void *buf, size_t cap, size_t *got, uint32
     return CPUSER_OK;
 }
 
-static void tap_close(void *ctx)
+static inline void tap_close(void *ctx)
 {
     tap *t = (tap *)ctx;
     t->inner->close(t->inner->ctx);
 }
 
 /* Wrap inner; no faults. */
-static void tap_init(tap *t, const cpuser_transport *inner, cpuser_transport *out)
+static inline void tap_init(tap *t, const cpuser_transport *inner, cpuser_transport *out)
 {
     t->inner = inner;
     t->sent = 0;
@@ -88,7 +88,7 @@ static void tap_init(tap *t, const cpuser_transport *inner, cpuser_transport *ou
 }
 
 /* Arm a fault from now on (pass -1 to leave one off). */
-static void tap_arm(tap *t, long cut_after, long flip_at)
+static inline void tap_arm(tap *t, long cut_after, long flip_at)
 {
     t->armed_at = t->received;
     t->cut_after = cut_after;

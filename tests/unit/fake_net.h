@@ -32,7 +32,7 @@ typedef struct {
     uint32_t tick;        /* added to the clock on every recv */
 } fake_net;
 
-static cpuser_err fake_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
+static inline cpuser_err fake_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
 {
     fake_net *f = (fake_net *)ctx;
     (void)host;
@@ -46,7 +46,7 @@ static cpuser_err fake_connect(void *ctx, const char *host, uint16_t port, uint3
     return CPUSER_OK;
 }
 
-static cpuser_err fake_send(void *ctx, const void *data, size_t len, size_t *sent, uint32_t timeout_ms)
+static inline cpuser_err fake_send(void *ctx, const void *data, size_t len, size_t *sent, uint32_t timeout_ms)
 {
     fake_net *f = (fake_net *)ctx;
     size_t n = len;
@@ -66,7 +66,7 @@ static cpuser_err fake_send(void *ctx, const void *data, size_t len, size_t *sen
     return CPUSER_OK;
 }
 
-static cpuser_err fake_recv(void *ctx, void *buf, size_t cap, size_t *got, uint32_t timeout_ms)
+static inline cpuser_err fake_recv(void *ctx, void *buf, size_t cap, size_t *got, uint32_t timeout_ms)
 {
     fake_net *f = (fake_net *)ctx;
     const fake_event *e;
@@ -104,7 +104,7 @@ static cpuser_err fake_recv(void *ctx, void *buf, size_t cap, size_t *got, uint3
     return CPUSER_OK;
 }
 
-static void fake_close(void *ctx)
+static inline void fake_close(void *ctx)
 {
     fake_net *f = (fake_net *)ctx;
     if (f->open) {
@@ -113,24 +113,24 @@ static void fake_close(void *ctx)
     f->open = 0;
 }
 
-static uint32_t fake_now(void *ctx)
+static inline uint32_t fake_now(void *ctx)
 {
     return ((fake_net *)ctx)->now;
 }
 
-static void fake_sleep(void *ctx, uint32_t ms)
+static inline void fake_sleep(void *ctx, uint32_t ms)
 {
     ((fake_net *)ctx)->now += ms;
 }
 
-static cpuser_err fake_random(void *ctx, void *buf, size_t len)
+static inline cpuser_err fake_random(void *ctx, void *buf, size_t len)
 {
     (void)ctx;
     memset(buf, 0x42, len);
     return CPUSER_OK;
 }
 
-static void fake_net_tables(fake_net *f, cpuser_transport *t, cpuser_platform *p)
+static inline void fake_net_tables(fake_net *f, cpuser_transport *t, cpuser_platform *p)
 {
     t->ctx = f;
     t->connect = fake_connect;

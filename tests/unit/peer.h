@@ -29,7 +29,7 @@ typedef struct {
     unsigned short port;
 } peer;
 
-static void peer_sleep_ms(long ms)
+static inline void peer_sleep_ms(long ms)
 {
     struct timespec ts;
     ts.tv_sec = ms / 1000;
@@ -37,7 +37,7 @@ static void peer_sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-static int peer_port_open(unsigned short port)
+static inline int peer_port_open(unsigned short port)
 {
     struct sockaddr_in a;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -52,7 +52,7 @@ static int peer_port_open(unsigned short port)
 }
 
 /* A port that was free a moment ago (for peers that cannot take port 0). */
-static unsigned short peer_free_port(void)
+static inline unsigned short peer_free_port(void)
 {
     struct sockaddr_in a;
     socklen_t len = sizeof a;
@@ -71,7 +71,7 @@ static unsigned short peer_free_port(void)
 
 /* Start argv. With port_file, wait until it holds a port number; else wait
  * until `port` accepts. Waits at most 10 s. Returns 0 on success. */
-static int peer_start(peer *p, char *const argv[], const char *port_file,
+static inline int peer_start(peer *p, char *const argv[], const char *port_file,
                       unsigned short port, const char *log_file)
 {
     int i;
@@ -122,7 +122,7 @@ static int peer_start(peer *p, char *const argv[], const char *port_file,
     return -1;
 }
 
-static void peer_stop(peer *p)
+static inline void peer_stop(peer *p)
 {
     int i;
     int status;
@@ -144,7 +144,7 @@ static void peer_stop(peer *p)
 
 /* Read a whole small file into buf (NUL-terminated); its length with the
  * NUL, or 0 on failure. */
-static size_t peer_read_file(const char *path, char *buf, size_t cap)
+static inline size_t peer_read_file(const char *path, char *buf, size_t cap)
 {
     FILE *f = fopen(path, "rb");
     size_t n;
