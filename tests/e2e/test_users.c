@@ -297,6 +297,25 @@ static void wrong_token_is_401(void **state)
     stop();
 }
 
+static void read_only_token_is_403_and_bad_action_is_400(void **state)
+{
+    (void)state;
+    start("--read-only-token", "ro-token", "2");
+    connect_client("ro-token");
+    assert_int_equal(cpuser_users_read(&client, cpuser_view_of("1"), NULL, &user), CPUSER_OK);
+    assert_int_equal(cpuser_users_delete(&client, cpuser_view_of("1")), CPUSER_ERR_HTTP_FORBIDDEN);
+    assert_int_equal(client.last.status, 403);
+    assert_true(cpuser_view_eq(client.last.message, "This action is unauthorized."));
+    cpuser_client_close(&client);
+    connect_client("sim-token");
+    /* no active subscription to cancel: 400 with the API's message */
+    assert_int_equal(cpuser_users_cancel_subscription(&client, cpuser_view_of("2"), cpuser_view_of("r")),
+                     CPUSER_ERR_HTTP_BAD_REQUEST);
+    assert_int_equal(client.last.status, 400);
+    assert_true(cpuser_view_eq(client.last.message, "The user has no active subscription."));
+    stop();
+}
+
 static void rate_limit_is_429_with_retry_after(void **state)
 {
     int i;
@@ -552,6 +571,7 @@ int main(void)
         cmocka_unit_test(field_errors_round_trip),
         cmocka_unit_test(invalid_input_is_refused_before_sending),
         cmocka_unit_test(wrong_token_is_401),
+        cmocka_unit_test(read_only_token_is_403_and_bad_action_is_400),
         cmocka_unit_test(rate_limit_is_429_with_retry_after),
         cmocka_unit_test(walk_1000_users_through_4k),
         cmocka_unit_test(walk_chunked_and_page_mode),

@@ -1987,6 +1987,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.respond(429, {"message": "Too Many Attempts."}, headers)
             return
 
+        if self.command != "GET" and token_index in cfg.read_only_tokens:
+            self.respond(403, {"message": "This action is unauthorized."}, headers)
+            return
+
         body = {}
         if raw.strip():
             ctype = (self.headers.get("Content-Type") or "").lower()
@@ -2160,6 +2164,8 @@ def parse_args(argv=None):
     parser.add_argument("--token", action="append", metavar="TOKEN",
                         help="accepted bearer token (repeatable; default 'sim-token')")
     parser.add_argument("--token-file", metavar="FILE", help="file whose non-empty lines are accepted tokens")
+    parser.add_argument("--read-only-token", action="append", metavar="TOKEN",
+                        help="a token that may only read: anything but GET gets 403 (repeatable)")
     parser.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain)")
     parser.add_argument("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
     parser.add_argument("--tls-client-ca", metavar="FILE",
@@ -2195,6 +2201,10 @@ def parse_args(argv=None):
             tokens += [line.strip() for line in handle if line.strip()]
     if not tokens:
         tokens = ["sim-token"]
+    read_only = list(args.read_only_token or [])
+    # token indexes are 1-based (see authenticate)
+    args.read_only_tokens = set(range(len(tokens) + 1, len(tokens) + len(read_only) + 1))
+    tokens += read_only
     args.tokens = tokens
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
