@@ -149,7 +149,8 @@ check: deps
 	$(MAKE) cross
 	sh tests/run_tests.sh \
 	  $(subst $(BUILD)/,$(if $(filter 1,$(SAN)),build/gcc-san1/,build/),$(TEST_BIN) $(NOHEAP_BIN)) \
-	  $(subst $(BUILD)/,build/clang-san1/,$(TEST_BIN))
+	  $(subst $(BUILD)/,build/clang-san1/,$(TEST_BIN)) \
+	  "python3 tests/sim/test_sim.py"
 
 clean:
 	rm -rf build
