@@ -130,7 +130,7 @@ cross: $(ARM_OBJ)
 # ---- the two commands ------------------------------------------------------
 DEB_PKGS := build-essential clang libjsmn-dev libmbedtls-dev liblwip-dev \
             libcmocka-dev gcc-arm-none-eabi libnewlib-arm-none-eabi python3 \
-            valgrind openssl iproute2 binutils
+            valgrind openssl iproute2 binutils dpkg-dev
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -146,11 +146,14 @@ deps:
 check: deps
 	$(MAKE) CC=gcc SAN=$(SAN) libs tests heap-symbols
 	$(MAKE) CC=clang SAN=1 libs tests
+	$(MAKE) CC=gcc SAN=0 mbedtls-small-test
 	$(MAKE) cross
 	sh tests/run_tests.sh \
 	  $(subst $(BUILD)/,$(if $(filter 1,$(SAN)),build/gcc-san1/,build/),$(TEST_BIN) $(NOHEAP_BIN)) \
 	  $(subst $(BUILD)/,build/clang-san1/,$(TEST_BIN)) \
+	  build/mbedtls-small-test/small_ram \
 	  "python3 tests/sim/test_sim.py"
 
 clean:
 	rm -rf build
+include tests/tls/mbedtls_src.mk

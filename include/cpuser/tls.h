@@ -19,7 +19,24 @@
  * mbedTLS itself allocates its record buffers and certificate structures
  * through its platform calloc/free; build mbedTLS with
  * MBEDTLS_MEMORY_BUFFER_ALLOC_C (see boards/mbedtls/cpuser_mbedtls_config.h)
- * to have it take that memory from one static buffer instead.
+ * to have it take that memory from one static buffer instead: the
+ * application calls mbedtls_memory_buffer_alloc_init(buf, size) before
+ * cpuser_tls_init(). Too small a buffer shows up as a failed handshake
+ * (often CPUSER_ERR_CERTIFICATE with NOT_TRUSTED: mbedTLS reports a failed
+ * allocation during signature checks that way). cpuser_tls embeds mbedTLS
+ * structures, so port/mbedtls/tls.c must be compiled with the same mbedTLS
+ * headers and config as the mbedTLS library it is linked with.
+ *
+ * Host names: the certificate is checked against the name given to connect
+ * (or server_name). mbedTLS 2.28 matches DNS names only, not IP addresses:
+ * to reach a server by IP literal, set server_name to a DNS name its
+ * certificate carries.
+ *
+ * Max fragment length: with mbedTLS's record buffers made smaller than 16 KB
+ * (the small-RAM config), set max_fragment to at most that size so that the
+ * server sends records that fit. mbedTLS 2.28 needs the server's whole
+ * certificate message in one fragment: a max_fragment below its size makes
+ * the handshake fail with CPUSER_ERR_TLS.
  *
  * Compatible with mbedTLS 2.28 (Debian's libmbedtls-dev) and 3.x.
  */
@@ -36,6 +53,7 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
+#include "cpuser/config.h"
 #include "cpuser/port.h"
 
 /* Extra bit in cpuser_tls_verify_flags(): the server key did not match the
@@ -77,6 +95,8 @@ typedef struct {
     mbedtls_pk_context own_key;
     mbedtls_ssl_session session;     /* saved for resumption */
     bool have_session;
+    char session_name[CPUSER_MAX_HOST]; /* the name it was made for: it is
+                                           offered to that name only */
     bool open;
     cpuser_err inner_err;            /* last error of the inner transport */
     uint32_t io_timeout_ms;          /* for the bio callbacks */

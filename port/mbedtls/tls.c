@@ -153,11 +153,15 @@ static void tls_close(void *ctx)
     t->inner->close(t->inner->ctx);
 }
 
-static void save_session(cpuser_tls *t)
+static void save_session(cpuser_tls *t, const char *name)
 {
-    mbedtls_ssl_session_free(&t->session);
-    mbedtls_ssl_session_init(&t->session);
+    size_t n = strlen(name);
+    cpuser_tls_forget_session(t);
+    if (n >= sizeof t->session_name) {
+        return; /* no room to remember whose it is: do not keep it */
+    }
     t->have_session = mbedtls_ssl_get_session(&t->ssl, &t->session) == 0;
+    memcpy(t->session_name, name, n + 1u);
 }
 
 static cpuser_err tls_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
@@ -183,7 +187,9 @@ static cpuser_err tls_connect(void *ctx, const char *host, uint16_t port, uint32
         t->inner->close(t->inner->ctx);
         return CPUSER_ERR_TLS;
     }
-    if (t->have_session) {
+    /* a saved session is offered to the name it was made for only: a
+     * resumed handshake skips the certificate check */
+    if (t->have_session && strcmp(t->session_name, name) == 0) {
         (void)mbedtls_ssl_set_session(&t->ssl, &t->session);
     }
     do {
@@ -218,7 +224,7 @@ static cpuser_err tls_connect(void *ctx, const char *host, uint16_t port, uint32
     if (t->cert_checks > 0u) {
         t->full_handshakes++;
     }
-    save_session(t);
+    save_session(t, name);
     t->open = true;
     return CPUSER_OK;
 }
@@ -410,4 +416,5 @@ void cpuser_tls_forget_session(cpuser_tls *tls)
     mbedtls_ssl_session_free(&tls->session);
     mbedtls_ssl_session_init(&tls->session);
     tls->have_session = false;
+    tls->session_name[0] = '\0';
 }

@@ -25,32 +25,9 @@ static char work[4096];
 
 static void start(const char *extra1, const char *extra2, const char *seed)
 {
-    char pf_path[128], log_path[128], out_path[128];
-    char *argv[20];
-    int n = 0;
-    snprintf(pf_path, sizeof pf_path, "%s/port", dir);
-    snprintf(log_path, sizeof log_path, "%s/requests.log", dir);
-    snprintf(out_path, sizeof out_path, "%s/sim.out", dir);
-    unlink(log_path);
-    argv[n++] = "python3";
-    argv[n++] = "tests/sim/ampeco_sim.py";
-    argv[n++] = "--port";
-    argv[n++] = "0";
-    argv[n++] = "--port-file";
-    argv[n++] = pf_path;
-    argv[n++] = "--log";
-    argv[n++] = log_path;
-    argv[n++] = "--seed-users";
-    argv[n++] = (char *)seed;
-    if (extra1 != NULL) {
-        argv[n++] = (char *)extra1;
-    }
-    if (extra2 != NULL) {
-        argv[n++] = (char *)extra2;
-    }
-    argv[n] = NULL;
-    if (peer_start(&sim, argv, pf_path, 0, out_path) != 0) {
-        fail_msg("simulator did not start, see %s", out_path);
+    const char *extra[] = {"--seed-users", seed, extra1, extra2, NULL};
+    if (peer_start_sim(&sim, dir, extra) != 0) {
+        fail_msg("simulator did not start, see %s/sim.out", dir);
     }
 }
 

@@ -10,8 +10,12 @@
 #   wronghost.crt/.key        wrong.example only
 #   client.crt client.key     a client certificate signed by the CA
 #   server.pin                SHA-256 of the server's SubjectPublicKeyInfo (hex)
+# With a second argument "rsa", also an RSA chain like many public backends:
+#   rsa-root.crt (4096) -> rsa-int.crt (2048) -> rsa-leaf.crt (2048, localhost),
+#   rsa-chain.crt (leaf + intermediate), rsa-server.key
 set -eu
 out=$1
+with_rsa=${2:-}
 mkdir -p "$out"
 cd "$out"
 rm -rf db && mkdir db && : > db/index && echo 1000 > db/serial
@@ -43,6 +47,14 @@ subjectAltName = DNS:wrong.example
 basicConstraints = CA:FALSE
 keyUsage = digitalSignature
 extendedKeyUsage = clientAuth
+[ rsa_int ]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+[ rsa_leaf ]
+basicConstraints = CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost
 [ v3_ca ]
 basicConstraints = critical, CA:TRUE
 keyUsage = critical, keyCertSign, cRLSign
@@ -84,4 +96,22 @@ openssl req -new -x509 -key selfsigned.key -subj "/CN=localhost" -days 30 \
 openssl x509 -in ca.crt -outform DER -out ca.der
 openssl x509 -in server.crt -pubkey -noout | openssl pkey -pubin -outform DER \
     | openssl dgst -sha256 -hex | sed 's/.*= //' > server.pin
+if [ "$with_rsa" = rsa ]; then
+    rsa() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:$2 -out "$1" 2>/dev/null; }
+    rsa rsa-root.key 4096
+    openssl req -new -x509 -key rsa-root.key -subj "/CN=cpuser test RSA root" -days 30 \
+        -config ca.cnf -extensions v3_ca -out rsa-root.crt 2>/dev/null
+    for c in int:rsa-root:rsa_int:"cpuser test RSA intermediate" leaf:rsa-int:rsa_leaf:localhost; do
+        name=rsa-${c%%:*}; rest=${c#*:}; issuer=${rest%%:*}; rest=${rest#*:}
+        ext=${rest%%:*}; cn=${rest#*:}
+        [ "$name" = rsa-leaf ] && keyfile=rsa-server.key || keyfile=$name.key
+        rsa "$keyfile" 2048
+        openssl req -new -key "$keyfile" -subj "/CN=$cn" -out "$name.csr" 2>/dev/null
+        openssl ca -batch -config ca.cnf -cert "$issuer.crt" -keyfile "$issuer.key" \
+            -extensions "$ext" -startdate "$now" -enddate "$later" -in "$name.csr" \
+            -out "$name.crt" -notext 2>/dev/null
+        rm -f "$name.csr"
+    done
+    cat rsa-leaf.crt rsa-int.crt > rsa-chain.crt
+fi
 echo "certificates in $out"

@@ -36,37 +36,17 @@ static peer server;
 /* The simulator over TLS with cert/key (names in dir); client_ca may be NULL. */
 static void start_sim(const char *cert, const char *key, const char *client_ca)
 {
-    char c[512], k[512], ca[512], pf[512], lg[512], log_out[512];
-    char *argv[20];
-    int n = 0;
+    char c[512], k[512], ca[512];
+    const char *extra[] = {"--tls-cert", c, "--tls-key", k, "--seed-users", "3",
+                           "--tls-client-ca", ca, NULL};
     snprintf(c, sizeof c, "%s/%s", dir, cert);
     snprintf(k, sizeof k, "%s/%s", dir, key);
     snprintf(ca, sizeof ca, "%s/%s", dir, client_ca != NULL ? client_ca : "");
-    snprintf(pf, sizeof pf, "%s/port", dir);
-    snprintf(lg, sizeof lg, "%s/requests.log", dir);
-    snprintf(log_out, sizeof log_out, "%s/sim.out", dir);
-    unlink(lg);
-    argv[n++] = "python3";
-    argv[n++] = "tests/sim/ampeco_sim.py";
-    argv[n++] = "--port";
-    argv[n++] = "0";
-    argv[n++] = "--port-file";
-    argv[n++] = pf;
-    argv[n++] = "--tls-cert";
-    argv[n++] = c;
-    argv[n++] = "--tls-key";
-    argv[n++] = k;
-    argv[n++] = "--seed-users";
-    argv[n++] = "3";
-    argv[n++] = "--log";
-    argv[n++] = lg;
-    if (client_ca != NULL) {
-        argv[n++] = "--tls-client-ca";
-        argv[n++] = ca;
+    if (client_ca == NULL) {
+        extra[6] = NULL;
     }
-    argv[n] = NULL;
-    if (peer_start(&server, argv, pf, 0, log_out) != 0) {
-        fail_msg("the simulator did not start (see %s)", log_out);
+    if (peer_start_sim(&server, dir, extra) != 0) {
+        fail_msg("the simulator did not start (see %s/sim.out)", dir);
     }
 }
 
@@ -375,11 +355,23 @@ static void keep_alive_one_handshake_then_resumption(void **state)
     assert_true(body_has("user3@example.com"));
     assert_int_equal(tls.handshakes, 2);
     assert_int_equal(tls.full_handshakes, 1);
+    /* a session is only offered to the name it was made for: the same
+     * server reached under another name that its certificate carries
+     * (server_name) gets a full handshake */
+    cpuser_client_close(&client);
+    tls.server_name = "127.0.0.1"; /* not in the DNS names: the check must run, and fail */
+    assert_int_equal(get_user("3"), CPUSER_ERR_CERTIFICATE);
+    assert_int_equal(tls.full_handshakes, 1); /* attempted in full, not resumed */
+    assert_true((cpuser_tls_verify_flags(&tls) & MBEDTLS_X509_BADCERT_CN_MISMATCH) != 0u);
+    tls.server_name = NULL;
+    assert_int_equal(get_user("3"), CPUSER_OK); /* localhost again: still resumable */
+    assert_int_equal(tls.full_handshakes, 1);
+    assert_int_equal(tls.handshakes, 3);
     /* forgetting the session forces a full one again */
     cpuser_client_close(&client);
     cpuser_tls_forget_session(&tls);
     assert_int_equal(get_user("3"), CPUSER_OK);
-    assert_int_equal(tls.handshakes, 3);
+    assert_int_equal(tls.handshakes, 4);
     assert_int_equal(tls.full_handshakes, 2);
     teardown_tls();
 }

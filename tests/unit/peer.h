@@ -142,6 +142,34 @@ static inline void peer_stop(peer *p)
     p->pid = -1;
 }
 
+/* Start the backend simulator on a free loopback port, its port file, request
+ * log (dir/requests.log) and output (dir/sim.out) in dir, with the extra
+ * arguments in `extra` (NULL-terminated; may be NULL). Returns 0 when it
+ * listens (p->port set). */
+static inline int peer_start_sim(peer *p, const char *dir, const char *const *extra)
+{
+    static char pf[512], lg[512], out[512];
+    char *argv[40];
+    int n = 0;
+    snprintf(pf, sizeof pf, "%s/port", dir);
+    snprintf(lg, sizeof lg, "%s/requests.log", dir);
+    snprintf(out, sizeof out, "%s/sim.out", dir);
+    unlink(lg);
+    argv[n++] = (char *)"python3";
+    argv[n++] = (char *)"tests/sim/ampeco_sim.py";
+    argv[n++] = (char *)"--port";
+    argv[n++] = (char *)"0";
+    argv[n++] = (char *)"--port-file";
+    argv[n++] = pf;
+    argv[n++] = (char *)"--log";
+    argv[n++] = lg;
+    while (extra != NULL && *extra != NULL && n < 38) {
+        argv[n++] = (char *)*extra++;
+    }
+    argv[n] = NULL;
+    return peer_start(p, argv, pf, 0, out);
+}
+
 /* Read a whole small file into buf (NUL-terminated); its length with the
  * NUL, or 0 on failure. */
 static inline size_t peer_read_file(const char *path, char *buf, size_t cap)
