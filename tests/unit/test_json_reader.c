@@ -175,7 +175,7 @@ static void token_limit(void **state)
     assert_int_equal(doc.count, (int)CPUSER_JSON_MAX_TOKENS);
 
     len = array_of_zeros(buf, sizeof buf, CPUSER_JSON_MAX_TOKENS);
-    assert_int_equal(parse_copy(buf, len), CPUSER_ERR_JSON);
+    assert_int_equal(parse_copy(buf, len), CPUSER_ERR_BUFFER_TOO_SMALL);
 
     /* Deep nesting beyond the token count fails cleanly too. */
     for (i = 0; i < 2u * CPUSER_JSON_MAX_TOKENS; i++) {
