@@ -301,37 +301,66 @@ static const uint64_t nullable_fields =
     CPUSER_BIT(CPUSER_USER_BANK_CODE) | CPUSER_BIT(CPUSER_USER_BANK_ACCOUNT_NUMBER) |
     CPUSER_BIT(CPUSER_USER_BANK_ACCOUNT_TYPE);
 
-cpuser_err cpuser_user_fields_check(const cpuser_user_fields *f, bool creating)
+/* The lowest field number in mask (mask != 0). */
+static int lowest_field(uint64_t mask)
+{
+    int n = 0;
+    while ((mask & 1u) == 0u) {
+        mask >>= 1;
+        n++;
+    }
+    return n;
+}
+
+/* Refuse because of field (its number into *bad_field when asked). */
+static cpuser_err refuse_field(int field, int *bad_field)
+{
+    if (bad_field != NULL) {
+        *bad_field = field;
+    }
+    return CPUSER_ERR_BAD_ARGUMENT;
+}
+
+cpuser_err cpuser_user_fields_check(const cpuser_user_fields *f, bool creating, int *bad_field)
 {
     const cpuser_field_table *t = creating ? &create_table : &update_table;
-    if (f == NULL || (f->set & ~table_bits(t)) != 0u ||
-        (f->set & f->null & ~nullable_fields) != 0u) {
+    uint64_t wrong;
+    if (bad_field != NULL) {
+        *bad_field = -1;
+    }
+    if (f == NULL) {
         return CPUSER_ERR_BAD_ARGUMENT;
     }
-    if (creating && (!is_set(f, CPUSER_USER_EMAIL) || !is_set(f, CPUSER_USER_PASSWORD))) {
-        return CPUSER_ERR_BAD_ARGUMENT;
+    wrong = (f->set & ~table_bits(t)) | (f->set & f->null & ~nullable_fields);
+    if (wrong != 0u) {
+        return refuse_field(lowest_field(wrong), bad_field);
+    }
+    if (creating && !is_set(f, CPUSER_USER_EMAIL)) {
+        return refuse_field(CPUSER_USER_EMAIL, bad_field);
+    }
+    if (creating && !is_set(f, CPUSER_USER_PASSWORD)) {
+        return refuse_field(CPUSER_USER_PASSWORD, bad_field);
     }
     if (is_set(f, CPUSER_USER_EMAIL) && !email_shape(f->email)) {
-        return CPUSER_ERR_BAD_ARGUMENT;
+        return refuse_field(CPUSER_USER_EMAIL, bad_field);
     }
-    if (CPUSER_HAS(f->set, CPUSER_USER_PASSWORD) &&
-        (CPUSER_HAS(f->null, CPUSER_USER_PASSWORD) || utf8_chars(f->password) < 6u)) {
-        return CPUSER_ERR_BAD_ARGUMENT;
+    if (is_set(f, CPUSER_USER_PASSWORD) && utf8_chars(f->password) < 6u) {
+        return refuse_field(CPUSER_USER_PASSWORD, bad_field);
     }
     if (is_set(f, CPUSER_USER_COUNTRY) && !known_country(f->country)) {
-        return CPUSER_ERR_BAD_ARGUMENT;
+        return refuse_field(CPUSER_USER_COUNTRY, bad_field);
     }
     if (is_set(f, CPUSER_USER_STATE) &&
         !(is_set(f, CPUSER_USER_COUNTRY) &&
           (cpuser_view_eq(f->country, "US") || cpuser_view_eq(f->country, "AU")))) {
-        return CPUSER_ERR_BAD_ARGUMENT;
+        return refuse_field(CPUSER_USER_STATE, bad_field);
     }
     if (is_set(f, CPUSER_USER_SESSIONS_ALLOWED) &&
         (!CPUSER_HAS(f->set, CPUSER_USER_OPTIONS) || name_of(sessions_names, f->sessions_allowed) == NULL)) {
-        return CPUSER_ERR_BAD_ARGUMENT;
+        return refuse_field(CPUSER_USER_SESSIONS_ALLOWED, bad_field);
     }
     if (is_set(f, CPUSER_USER_GROUP_IDS) && f->user_group_ids.count > CPUSER_MAX_LIST_INTS) {
-        return CPUSER_ERR_BAD_ARGUMENT;
+        return refuse_field(CPUSER_USER_GROUP_IDS, bad_field);
     }
     return CPUSER_OK;
 }
@@ -386,7 +415,7 @@ static bool id_ok(cpuser_view id)
 cpuser_err cpuser_users_create(cpuser_client *c, const cpuser_user_fields *f, cpuser_user *out)
 {
     cpuser_json_body body;
-    cpuser_err err = cpuser_user_fields_check(f, true);
+    cpuser_err err = cpuser_user_fields_check(f, true, NULL);
     if (err != CPUSER_OK) {
         return err;
     }
@@ -426,7 +455,7 @@ cpuser_err cpuser_users_update(cpuser_client *c, cpuser_view id, const cpuser_us
                                cpuser_user *out)
 {
     cpuser_json_body body;
-    cpuser_err err = cpuser_user_fields_check(f, false);
+    cpuser_err err = cpuser_user_fields_check(f, false, NULL);
     if (err != CPUSER_OK || !id_ok(id)) {
         return err != CPUSER_OK ? err : CPUSER_ERR_BAD_ARGUMENT;
     }

@@ -20,7 +20,11 @@ static void add_field_errors(cpuser_json *doc, int errors, cpuser_result *r)
                 r->field_errors_truncated = true;
                 return;
             }
-            r->field_errors[r->field_error_count].field = cpuser_json_key_view(doc, k);
+            /* the key unescaped like the message (decoding a token twice is
+             * safe: the second read returns the same view) */
+            if (cpuser_json_get_string(doc, k, &r->field_errors[r->field_error_count].field) != CPUSER_OK) {
+                return;
+            }
             r->field_errors[r->field_error_count].message = msg;
             r->field_error_count++;
         }

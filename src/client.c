@@ -192,6 +192,7 @@ static cpuser_err send_all(cpuser_client *c, const deadline *d, size_t len)
         if (sent == 0u || sent > len - done) {
             return CPUSER_ERR_IO; /* a port that breaks its contract */
         }
+        c->last.sent = true;
         done += sent;
     }
     return CPUSER_OK;
@@ -410,6 +411,7 @@ cpuser_err cpuser_client_call(cpuser_client *c, const cpuser_request *req,
          * reached no live server, so sending it again is safe. */
         reset_result(&c->last);
         c->last.attempts = 2;
+        c->last.sent = true; /* the first attempt's bytes went out */
         err = attempt(c, req, sink, &d, &stale);
     }
     c->last.err = err;

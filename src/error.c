@@ -25,6 +25,7 @@ static const char *const messages[CPUSER_ERR__COUNT] = {
     [CPUSER_ERR_HTTP_SERVER] = "server error (HTTP 5xx)",
     [CPUSER_ERR_HTTP_UNEXPECTED] = "unexpected HTTP status",
     [CPUSER_ERR_OUTCOME_UNKNOWN] = "outcome unknown",
+    [CPUSER_ERR_STOPPED] = "stopped by the caller",
 };
 
 const char *cpuser_strerror(cpuser_err err)

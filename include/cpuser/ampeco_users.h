@@ -174,7 +174,8 @@ typedef struct {
 } cpuser_user_filter;
 
 /* Called for each user of a list, in order. Return CPUSER_OK to go on;
- * anything else stops the listing and is returned by it. */
+ * anything else stops the listing and is returned by it (CPUSER_ERR_STOPPED
+ * to stop without an error of your own, e.g. after N users). */
 typedef cpuser_err (*cpuser_user_fn)(void *arg, const cpuser_user *user);
 
 /* POST /public-api/resources/users/v1.0 -> 201. out: the created user. */
@@ -251,7 +252,9 @@ uint8_t cpuser_user_status_parse(const char *name);
 uint8_t cpuser_sessions_allowed_parse(const char *name);
 
 /* Validation of the fields for create (creating: email and password
- * required) or update; the same checks the operations make before sending. */
-cpuser_err cpuser_user_fields_check(const cpuser_user_fields *f, bool creating);
+ * required) or update; the same checks the operations make before sending.
+ * On CPUSER_ERR_BAD_ARGUMENT, *bad_field (may be NULL) is the CPUSER_USER_*
+ * number of the first field refused (-1 when f itself is NULL). */
+cpuser_err cpuser_user_fields_check(const cpuser_user_fields *f, bool creating, int *bad_field);
 
 #endif /* CPUSER_AMPECO_USERS_H */

@@ -94,6 +94,10 @@ typedef struct {
     cpuser_err err;         /* what the call returned */
     int status;             /* final HTTP status; 0 when none was received */
     uint32_t attempts;      /* connections/requests tried for this call */
+    bool sent;              /* request bytes were handed to the transport in
+                               this call: the server may have seen them.
+                               false: refused before sending (bad argument,
+                               request too big) or no connection */
     size_t need;            /* with CPUSER_ERR_BUFFER_TOO_SMALL: bytes the
                                working buffer would need (0: unknown) */
     cpuser_view body;       /* the buffered body (empty when streamed); for

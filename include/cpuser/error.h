@@ -50,6 +50,10 @@ typedef enum {
     /* The request may or may not have taken effect (sent, no answer) and
      * could not be resolved safely. */
     CPUSER_ERR_OUTCOME_UNKNOWN,
+    /* A callback of the caller (a sink, a list callback) asked to stop; the
+     * call ends there (a list's connection is closed mid-page). Return it
+     * from a callback to stop without an error of your own. */
+    CPUSER_ERR_STOPPED,
     CPUSER_ERR__COUNT
 } cpuser_err;
 

@@ -109,11 +109,14 @@ typedef struct {
 
 /* Set up the TLS context over `inner` and fill *out with a transport that
  * uses it. `platform->random` seeds mbedTLS's CTR-DRBG (it must be a strong
- * source: on POSIX it is getrandom). The config's buffers are parsed here;
- * pointers to server_name and pin_sha256 are kept (caller-owned).
- * Errors: CPUSER_ERR_BAD_ARGUMENT (NULL, no CA, a certificate or key that
- * does not parse, cert without key, bad max_fragment), CPUSER_ERR_TLS
- * (DRBG seeding or mbedTLS setup failed). */
+ * source: on POSIX it is getrandom). The config's buffers are parsed here
+ * (the key's bytes may be wiped by the caller afterwards); pointers to
+ * server_name and pin_sha256 are kept (caller-owned). A CA bundle with some
+ * certificates this mbedTLS cannot parse keeps the others.
+ * Errors: CPUSER_ERR_BAD_ARGUMENT (NULL, no usable CA certificate, a client
+ * certificate or key that does not parse or a key that is not the
+ * certificate's, cert without key, bad max_fragment), CPUSER_ERR_TLS (DRBG
+ * seeding or mbedTLS setup failed). */
 cpuser_err cpuser_tls_init(cpuser_tls *tls, const cpuser_tls_config *cfg,
                            const cpuser_transport *inner,
                            const cpuser_platform *platform,

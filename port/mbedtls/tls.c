@@ -302,6 +302,17 @@ static int parse_key(cpuser_tls *t, const cpuser_tls_config *cfg)
 #endif
 }
 
+/* The client key must be the certificate's: a mismatch would only show as
+ * a handshake failure after the ClientHello went out. */
+static bool key_matches_cert(cpuser_tls *t)
+{
+#if defined(CPUSER_MBEDTLS3)
+    return mbedtls_pk_check_pair(&t->own_cert.pk, &t->own_key, mbedtls_ctr_drbg_random, &t->drbg) == 0;
+#else
+    return mbedtls_pk_check_pair(&t->own_cert.pk, &t->own_key) == 0;
+#endif
+}
+
 static cpuser_err configure(cpuser_tls *t, const cpuser_tls_config *cfg)
 {
     static const unsigned char personal[] = "cpuser";
@@ -312,11 +323,13 @@ static cpuser_err configure(cpuser_tls *t, const cpuser_tls_config *cfg)
     if (mbedtls_ctr_drbg_seed(&t->drbg, entropy, t, personal, sizeof personal - 1u) != 0) {
         return CPUSER_ERR_TLS;
     }
-    if (mbedtls_x509_crt_parse(&t->ca, cfg->ca, cfg->ca_len) != 0) {
+    /* A PEM bundle may hold certificates this build cannot parse (a
+     * positive count): keep the others; none at all is an error. */
+    if (mbedtls_x509_crt_parse(&t->ca, cfg->ca, cfg->ca_len) < 0 || t->ca.version == 0) {
         return CPUSER_ERR_BAD_ARGUMENT;
     }
     if (cfg->cert != NULL && (mbedtls_x509_crt_parse(&t->own_cert, cfg->cert, cfg->cert_len) != 0 ||
-                              parse_key(t, cfg) != 0)) {
+                              parse_key(t, cfg) != 0 || !key_matches_cert(t))) {
         return CPUSER_ERR_BAD_ARGUMENT;
     }
     if (mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,

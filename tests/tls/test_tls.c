@@ -412,6 +412,40 @@ static void bad_configuration_is_refused(void **state)
     cfg.max_fragment = 0;
     assert_int_equal(cpuser_tls_init(&tls, &cfg, &tcp_tp, &pf, &tls_tp), CPUSER_OK);
     cpuser_tls_free(&tls);
+    /* a client key that is not the certificate's is refused at set-up */
+    cfg.cert = cert_pem;
+    cfg.cert_len = load("client.crt", cert_pem, sizeof cert_pem, true);
+    cfg.key = key_pem;
+    cfg.key_len = load("server.key", key_pem, sizeof key_pem, true);
+    assert_int_equal(cpuser_tls_init(&tls, &cfg, &tcp_tp, &pf, &tls_tp), CPUSER_ERR_BAD_ARGUMENT);
+    cfg.key_len = load("client.key", key_pem, sizeof key_pem, true);
+    assert_int_equal(cpuser_tls_init(&tls, &cfg, &tcp_tp, &pf, &tls_tp), CPUSER_OK);
+    cpuser_tls_free(&tls);
+}
+
+static void ca_bundle_with_an_unparsable_certificate(void **state)
+{
+    static unsigned char bundle[8192];
+    tls_opts o = {"ca.crt", false, NULL, 0};
+    static const char junk[] = "-----BEGIN CERTIFICATE-----\nMIIBbroken\n-----END CERTIFICATE-----\n";
+    size_t n;
+    (void)state;
+    start_sim("server.crt", "server.key", NULL);
+    assert_int_equal(setup_tls(&o), CPUSER_OK); /* sets up the transports */
+    cpuser_tls_free(&tls);
+    memcpy(bundle, junk, sizeof junk - 1u);
+    n = load("ca.crt", bundle + sizeof junk - 1u, sizeof bundle - sizeof junk, true);
+    {
+        cpuser_tls_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.ca = bundle;
+        cfg.ca_len = sizeof junk - 1u + n;
+        assert_int_equal(cpuser_tls_init(&tls, &cfg, &wire_tp, &pf, &tls_tp), CPUSER_OK);
+        tap_init(&app, &tls_tp, &app_tp);
+    }
+    assert_int_equal(get_user("1"), CPUSER_OK);
+    assert_true(body_has("user1@example.com"));
+    teardown_tls();
 }
 
 /* Faults under TLS: the response's records are cut (the peer closes
@@ -494,6 +528,7 @@ int main(void)
         cmocka_unit_test(keep_alive_one_handshake_then_resumption),
         cmocka_unit_test(mutual_tls_round_trip),
         cmocka_unit_test(bad_configuration_is_refused),
+        cmocka_unit_test(ca_bundle_with_an_unparsable_certificate),
         cmocka_unit_test(truncated_and_corrupted_records),
     };
     return cmocka_run_group_tests(tests, make_certs, remove_certs);

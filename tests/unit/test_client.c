@@ -104,8 +104,8 @@ static void http_errors_map_and_keep_the_body(void **state)
 static void error_bodies_are_decoded(void **state)
 {
     static const fake_event script[] = {
-        {"HTTP/1.1 422 Unprocessable Content\r\nContent-Type: application/json\r\nContent-Length: 163\r\n\r\n"
-         "{\"message\":\"The email field is required. (and 1 more error)\",\"errors\":{\"email\":"
+        {"HTTP/1.1 422 Unprocessable Content\r\nContent-Type: application/json\r\nContent-Length: 168\r\n\r\n"
+         "{\"message\":\"The email field is required. (and 1 more error)\",\"errors\":{\"e\\u006dail\":"
          "[\"The email field is required.\"],\"password\":[\"Too short.\",\"Needs a digit \\u00e9.\"]}}",
          CPUSER_OK},
         {"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: 26\r\n\r\n"
@@ -125,6 +125,7 @@ static void error_bodies_are_decoded(void **state)
     assert_int_equal(last->field_error_count, 3);
     assert_true(cpuser_view_eq(last->field_errors[0].field, "email"));
     assert_true(cpuser_view_eq(last->field_errors[0].message, "The email field is required."));
+    assert_true(cpuser_view_eq(last->field_errors[1].field, "password"));
     assert_true(cpuser_view_eq(last->field_errors[2].field, "password"));
     assert_true(cpuser_view_eq(last->field_errors[2].message, "Needs a digit \xc3\xa9."));
     assert_false(last->field_errors_truncated);
