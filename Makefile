@@ -1,5 +1,6 @@
 # cpuser build. `make` builds the libraries; `make check` runs every test;
-# `make demo` runs the CLI against the local simulator. See README.md.
+# `make demo` (boards/linux/board.mk) runs the CLI against the local
+# simulator. See README.md.
 
 CC      ?= gcc
 ifeq ($(origin CC),default)
@@ -146,14 +147,16 @@ deps:
 check: deps
 	$(MAKE) CC=gcc SAN=$(SAN) libs tests heap-symbols
 	$(MAKE) CC=clang SAN=1 libs tests
-	$(MAKE) CC=gcc SAN=0 mbedtls-small-test
+	$(MAKE) CC=gcc SAN=0 mbedtls-small-test build/cpuser
 	$(MAKE) cross
 	sh tests/run_tests.sh \
 	  $(subst $(BUILD)/,$(if $(filter 1,$(SAN)),build/gcc-san1/,build/),$(TEST_BIN) $(NOHEAP_BIN)) \
 	  $(subst $(BUILD)/,build/clang-san1/,$(TEST_BIN)) \
 	  build/mbedtls-small-test/small_ram \
-	  "python3 tests/sim/test_sim.py"
+	  "python3 tests/sim/test_sim.py" \
+	  "python3 tests/cli/test_cli.py"
 
 clean:
 	rm -rf build
 include tests/tls/mbedtls_src.mk
+include boards/linux/board.mk
