@@ -16,18 +16,6 @@
 #include "secrets.h"
 #include "usage.h"
 
-static int usage_error(const char *what, const char *detail)
-{
-    out_text(stderr, "cpuser: ");
-    out_text(stderr, what);
-    if (detail != NULL) {
-        out_text(stderr, ": ");
-        out_str(stderr, detail);
-    }
-    out_text(stderr, " (see cpuser --help)\n");
-    return 2;
-}
-
 static void report_row(const char *name, unsigned long long v, const char *note)
 {
     out_text(stdout, name);

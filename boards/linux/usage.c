@@ -1,6 +1,8 @@
 /* The --help text. */
 #include "usage.h"
 
+#include "output.h"
+
 static const char *const text[] = {
     "usage: cpuser [--url URL] [--token-file FILE] [--ca FILE] [--cert FILE --key FILE]\n",
     "              [--timeout MS] [--retries N] [--json] [--api-version v1.0]\n",
@@ -72,4 +74,16 @@ void usage_print(FILE *f)
     for (i = 0; i < sizeof text / sizeof text[0]; i++) {
         (void)fputs(text[i], f);
     }
+}
+
+int usage_error(const char *what, const char *detail)
+{
+    out_text(stderr, "cpuser: ");
+    out_text(stderr, what);
+    if (detail != NULL) {
+        out_text(stderr, ": ");
+        out_str(stderr, detail);
+    }
+    out_text(stderr, " (see cpuser --help)\n");
+    return 2;
 }

@@ -6,6 +6,7 @@
 #include "commands_users.h"
 #include "numbers.h"
 #include "output.h"
+#include "usage.h"
 #include "user_fields.h"
 #include "users_command.h"
 
@@ -32,18 +33,6 @@ static const action actions[] = {
     {"redeem-voucher", ACT_REDEEM, 2, 0, false},
     {"export", ACT_EXPORT, 1, 0, false},
 };
-
-static int usage(const char *what, const char *detail)
-{
-    out_text(stderr, "cpuser: ");
-    out_text(stderr, what);
-    if (detail != NULL) {
-        out_text(stderr, ": ");
-        out_str(stderr, detail);
-    }
-    out_text(stderr, " (see cpuser --help)\n");
-    return 2;
-}
 
 static cpuser_view opt_view(const cli_args *a, int id)
 {
@@ -75,7 +64,7 @@ static int parse_include(const char *list, bool *partner_invites, bool *app_data
         } else if (n == strlen("externalAppData") && memcmp(p, "externalAppData", n) == 0) {
             *app_data = true;
         } else {
-            return usage("--include takes a comma list of partnerInvites,externalAppData", list);
+            return usage_error("--include takes a comma list of partnerInvites,externalAppData", list);
         }
         if (p[n] == '\0') {
             return 0;
@@ -88,7 +77,7 @@ static int prepare_list(const cli_args *a)
 {
     int64_t v;
     if (a->group_count > 1u) {
-        return usage("users list takes one --group", NULL);
+        return usage_error("users list takes one --group", NULL);
     }
     users_cmd.filter.email = opt_view(a, OPT_EMAIL);
     users_cmd.filter.external_id = opt_view(a, OPT_EXTERNAL_ID);
@@ -98,13 +87,13 @@ static int prepare_list(const cli_args *a)
     users_cmd.filter.last_updated_before = opt_view(a, OPT_UPDATED_BEFORE);
     if (args_has(a, OPT_PER_PAGE)) {
         if (!num_parse_int(a->value[OPT_PER_PAGE], 1, 100, &v)) {
-            return usage("--per-page is 1..100", a->value[OPT_PER_PAGE]);
+            return usage_error("--per-page is 1..100", a->value[OPT_PER_PAGE]);
         }
         users_cmd.per_page = (uint8_t)v;
     }
     if (args_has(a, OPT_LIMIT)) {
         if (!num_parse_int(a->value[OPT_LIMIT], 1, UINT32_MAX, &v)) {
-            return usage("--limit is a positive number", a->value[OPT_LIMIT]);
+            return usage_error("--limit is a positive number", a->value[OPT_LIMIT]);
         }
         users_cmd.limit = (uint32_t)v;
         if (!args_has(a, OPT_PER_PAGE) && users_cmd.limit < 100u) {
@@ -133,7 +122,7 @@ static int prepare_fields(const cli_args *a, bool creating)
     }
     users_cmd.password = args_has(a, OPT_PASSWORD_STDIN);
     if (!creating && users_cmd.fields.set == 0u && !users_cmd.password) {
-        return usage("users update: nothing to change", NULL);
+        return usage_error("users update: nothing to change", NULL);
     }
     /* everything but the password is checked now, before stdin is read */
     return user_fields_check(&users_cmd.fields, creating, true);
@@ -142,7 +131,7 @@ static int prepare_fields(const cli_args *a, bool creating)
 static int prepare_amount(const cli_args *a)
 {
     if (!num_parse_amount(a->pos[3], &users_cmd.amount)) {
-        return usage("AMOUNT is a decimal number with up to 3 decimals", a->pos[3]);
+        return usage_error("AMOUNT is a decimal number with up to 3 decimals", a->pos[3]);
     }
     return 0;
 }
@@ -169,13 +158,13 @@ static int prepare_action(const cli_args *a)
     case ACT_SET_STATUS:
         users_cmd.status = cpuser_user_status_parse(a->pos[3]);
         if (users_cmd.status == CPUSER_USER_STATUS_UNKNOWN) {
-            return usage("the status is enabled or disabled", a->pos[3]);
+            return usage_error("the status is enabled or disabled", a->pos[3]);
         }
         return need(a, OPT_REASON, false);
     case ACT_ADD_BALANCE:
         users_cmd.app_info = opt_view(a, OPT_APP_INFO);
         if (users_cmd.app_info.len > 2000u) {
-            return usage("--app-info is at most 2000 bytes", NULL);
+            return usage_error("--app-info is at most 2000 bytes", NULL);
         }
         return (rc = prepare_amount(a)) != 0 ? rc : need(a, OPT_REASON, false);
     case ACT_APPLY_FEE:
@@ -187,11 +176,11 @@ static int prepare_action(const cli_args *a)
             return rc;
         }
         if (!num_parse_int(a->value[OPT_PLAN], 1, INT64_MAX, &users_cmd.plan)) {
-            return usage("--plan is a positive integer id", a->value[OPT_PLAN]);
+            return usage_error("--plan is a positive integer id", a->value[OPT_PLAN]);
         }
         users_cmd.end_date = opt_view(a, OPT_END_DATE);
         if (args_has(a, OPT_END_DATE) && !date_shape(a->value[OPT_END_DATE])) {
-            return usage("--end-date is YYYY-MM-DD", a->value[OPT_END_DATE]);
+            return usage_error("--end-date is YYYY-MM-DD", a->value[OPT_END_DATE]);
         }
         users_cmd.auto_renew = args_has(a, OPT_AUTO_RENEW) ? 1 : -1;
         return 0;
@@ -199,7 +188,7 @@ static int prepare_action(const cli_args *a)
         return need(a, OPT_REASON, false);
     case ACT_REDEEM:
         users_cmd.code = cpuser_view_of(a->pos[3]);
-        return users_cmd.code.len == 0u ? usage("the voucher CODE is empty", NULL) : 0;
+        return users_cmd.code.len == 0u ? usage_error("the voucher CODE is empty", NULL) : 0;
     default:
         return 0;
     }
@@ -213,7 +202,7 @@ int users_prepare(const cli_args *a)
 
     memset(&users_cmd, 0, sizeof users_cmd);
     if (a->pos_count < 2u) {
-        return usage("users needs an ACTION", NULL);
+        return usage_error("users needs an ACTION", NULL);
     }
     for (i = 0; i < sizeof actions / sizeof actions[0]; i++) {
         if (strcmp(actions[i].name, a->pos[1]) == 0) {
@@ -221,11 +210,11 @@ int users_prepare(const cli_args *a)
         }
     }
     if (users_cmd.act == NULL) {
-        return usage("unknown users action", a->pos[1]);
+        return usage_error("unknown users action", a->pos[1]);
     }
     (void)snprintf(users_cmd.what, sizeof users_cmd.what, "users %s", users_cmd.act->name);
     if ((size_t)a->pos_count != 2u + users_cmd.act->positionals) {
-        return usage(a->pos_count < 2u + users_cmd.act->positionals ? "missing arguments for"
+        return usage_error(a->pos_count < 2u + users_cmd.act->positionals ? "missing arguments for"
                                                               : "too many arguments for",
                      users_cmd.what);
     }
@@ -246,10 +235,10 @@ int users_prepare(const cli_args *a)
     if (users_cmd.act->positionals != 0u) {
         users_cmd.id = cpuser_view_of(a->pos[2]);
         if (users_cmd.id.len == 0u) {
-            return usage("the user ID is empty", NULL);
+            return usage_error("the user ID is empty", NULL);
         }
         if (strcmp(a->pos[2], ".") == 0 || strcmp(a->pos[2], "..") == 0) {
-            return usage("the user ID cannot be . or ..", NULL);
+            return usage_error("the user ID cannot be . or ..", NULL);
         }
     }
     switch (users_cmd.act->id) {

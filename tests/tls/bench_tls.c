@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "peer.h"
+#include "tap.h"
 
 #include "cpuser/client.h"
 #include "cpuser/posix.h"
@@ -196,53 +197,13 @@ static void stop(void)
     }
 }
 
-/* ---- a transport that counts the bytes under TLS ------------------------------ */
-
-typedef struct {
-    const cpuser_transport *inner;
-    unsigned long long sent;
-    unsigned long long received;
-} counter;
-
-static cpuser_err count_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
-{
-    counter *c = (counter *)ctx;
-    return c->inner->connect(c->inner->ctx, host, port, timeout_ms);
-}
-
-static cpuser_err count_send(void *ctx, const void *data, size_t len, size_t *sent, uint32_t timeout_ms)
-{
-    counter *c = (counter *)ctx;
-    cpuser_err err = c->inner->send(c->inner->ctx, data, len, sent, timeout_ms);
-    if (err == CPUSER_OK) {
-        c->sent += *sent;
-    }
-    return err;
-}
-
-static cpuser_err count_recv(void *ctx, void *buf, size_t cap, size_t *got, uint32_t timeout_ms)
-{
-    counter *c = (counter *)ctx;
-    cpuser_err err = c->inner->recv(c->inner->ctx, buf, cap, got, timeout_ms);
-    if (err == CPUSER_OK) {
-        c->received += *got;
-    }
-    return err;
-}
-
-static void count_close(void *ctx)
-{
-    counter *c = (counter *)ctx;
-    c->inner->close(c->inner->ctx);
-}
-
 /* ---- the stack: client / TLS / counter / POSIX ---------------------------------- */
 
 static const char token[] = "sim-token";
 
 static cpuser_posix_tcp tcp;
 static cpuser_transport tcp_tp;
-static counter wire;
+static tap wire; /* counts the bytes under TLS */
 static cpuser_transport wire_tp;
 static cpuser_tls tls;
 static cpuser_transport tls_tp;
@@ -258,12 +219,7 @@ static int open_stack(void)
     cpuser_posix_tcp_init(&tcp, &tcp_tp);
     cpuser_posix_platform_init(&pf);
     memset(&wire, 0, sizeof wire);
-    wire.inner = &tcp_tp;
-    wire_tp.ctx = &wire;
-    wire_tp.connect = count_connect;
-    wire_tp.send = count_send;
-    wire_tp.recv = count_recv;
-    wire_tp.close = count_close;
+    tap_init(&wire, &tcp_tp, &wire_tp);
     memset(&tcfg, 0, sizeof tcfg);
     tcfg.ca = ca_pem;
     tcfg.ca_len = ca_len;

@@ -186,11 +186,11 @@ MBEDTLS_DEB_LIBDIR ?= $(patsubst %/,%,$(dir $(firstword $(wildcard /usr/lib/*/li
 BENCH_TLS_BIN  := $(BUILD)/bench-tls/bench_tls
 BENCH_TLS_JSON ?= build/bench-tls.json
 
-$(BENCH_TLS_BIN): tests/tls/bench_tls.c $(LIB) $(POSIX_LIB) $(TLS_LIB) tests/unit/peer.h
+$(BENCH_TLS_BIN): tests/tls/bench_tls.c $(LIB) $(POSIX_LIB) $(TLS_LIB) tests/unit/peer.h tests/tls/tap.h
 	@mkdir -p $(@D)
 	@[ -r "$(MBEDTLS_DEB_LIBDIR)/libmbedtls.a" ] || { echo "bench-tls: no libmbedtls.a (libmbedtls-dev)"; exit 1; }
 	@$(if $(MBS_Q),echo '  LD      $@')
-	$(MBS_Q)$(CC) $(CFLAGS) -Itests/unit $< -o $@ $(LDFLAGS) -Wl,--wrap=calloc,--wrap=free \
+	$(MBS_Q)$(CC) $(CFLAGS) -Itests/unit -Itests/tls $< -o $@ $(LDFLAGS) -Wl,--wrap=calloc,--wrap=free \
 	  $(TLS_LIB) $(POSIX_LIB) $(LIB) \
 	  $(MBEDTLS_DEB_LIBDIR)/libmbedtls.a $(MBEDTLS_DEB_LIBDIR)/libmbedx509.a \
 	  $(MBEDTLS_DEB_LIBDIR)/libmbedcrypto.a -lpthread
