@@ -91,7 +91,8 @@ $(BUILD)/tests/%: tests/e2e/%.c $(LIB) $(POSIX_LIB) $(TLS_LIB) $(wildcard tests/
 
 $(BUILD)/tests/%: tests/tls/%.c $(LIB) $(POSIX_LIB) $(TLS_LIB) $(wildcard tests/unit/*.h tests/tls/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc -Itests/unit -Itests/tls $< -o $@ $(LDFLAGS) $(TLS_LIB) $(POSIX_LIB) $(LIB) $(MBEDTLS_LIBS) $(TEST_LIBS)
+	@$(if $(Q),echo '  LD      $@')
+	$(Q)$(CC) $(CFLAGS) -Isrc -Itests/unit -Itests/tls $< -o $@ $(LDFLAGS) $(TLS_LIB) $(POSIX_LIB) $(LIB) $(MBEDTLS_LIBS) $(TEST_LIBS)
 
 # The zero-heap proof: malloc & co. wrapped to abort, core + POSIX port
 # linked statically, a full request/response over a real socket.
