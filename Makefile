@@ -50,6 +50,8 @@ TEST_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
              $(TLS_TEST_SRC:tests/tls/%.c=$(BUILD)/tests/%) \
              $(E2E_SRC:tests/e2e/%.c=$(BUILD)/tests/%)
 NOHEAP_BIN := $(BUILD)/tests/noheap_request
+LOG_BIN   := $(BUILD)/tests/test_log
+TEST_BIN  += $(LOG_BIN)
 TEST_LIBS := -lcmocka -lpthread
 
 .PHONY: all libs tests run-tests check deps cross clean heap-symbols
@@ -93,6 +95,13 @@ $(BUILD)/tests/%: tests/tls/%.c $(LIB) $(POSIX_LIB) $(TLS_LIB) $(wildcard tests/
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo '  LD      $@')
 	$(Q)$(CC) $(CFLAGS) -Isrc -Itests/unit -Itests/tls $< -o $@ $(LDFLAGS) $(TLS_LIB) $(POSIX_LIB) $(LIB) $(MBEDTLS_LIBS) $(TEST_LIBS)
+
+# The log hook is compiled out by default: this test builds the core with
+# CPUSER_LOG_LEVEL=3 into the test program itself.
+$(LOG_BIN): tests/log/test_log.c $(SRC) $(wildcard include/cpuser/*.h src/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo '  LD      $@')
+	$(Q)$(CC) $(CFLAGS) -DCPUSER_LOG_LEVEL=3 -Isrc -Itests/unit $< $(SRC) -o $@ $(LDFLAGS) -lcmocka
 
 # The zero-heap proof: malloc & co. wrapped to abort, core + POSIX port
 # linked statically, a full request/response over a real socket.

@@ -412,6 +412,59 @@ static bool id_ok(cpuser_view id)
     return id.ptr != NULL && id.len != 0u;
 }
 
+/* The request went out and no answer came back: it may have taken effect. */
+static bool ambiguous(const cpuser_client *c, cpuser_err err)
+{
+    const cpuser_result *last = cpuser_client_last(c);
+    return last->sent && last->status == 0 &&
+           (err == CPUSER_ERR_TIMEOUT || err == CPUSER_ERR_IO || err == CPUSER_ERR_CLOSED);
+}
+
+typedef struct {
+    cpuser_view email;   /* the email we created */
+    char id[40];         /* the match's id, copied out of the buffer */
+    uint32_t matches;
+} create_probe;
+
+static cpuser_err probe_user(void *arg, const cpuser_user *u)
+{
+    create_probe *p = (create_probe *)arg;
+    if (cpuser_views_ieq(u->email, p->email) && u->id.len != 0u && u->id.len < sizeof p->id) {
+        memcpy(p->id, u->id.ptr, u->id.len);
+        p->id[u->id.len] = '\0';
+        p->matches++;
+    }
+    return CPUSER_OK;
+}
+
+/* An ambiguous create with an externalId: ask the server whether the user
+ * exists (filter[externalId], and the same email), and send the create
+ * again only when it does not. The caller gets the user exactly once. */
+static cpuser_err resolve_create(cpuser_client *c, const cpuser_user_fields *f, cpuser_json_body *body,
+                                 cpuser_user *out)
+{
+    cpuser_user_filter filter;
+    cpuser_page page;
+    create_probe probe;
+    cpuser_err err;
+    memset(&filter, 0, sizeof filter);
+    memset(&probe, 0, sizeof probe);
+    filter.external_id = f->external_id;
+    probe.email = f->email;
+    cpuser_page_init(&page, 10);
+    err = cpuser_users_list(c, &filter, &page, probe_user, &probe);
+    if (err != CPUSER_OK || probe.matches > 1u) {
+        return CPUSER_ERR_OUTCOME_UNKNOWN;
+    }
+    if (probe.matches == 1u) {
+        cpuser_user scratch;
+        return cpuser_users_read(c, cpuser_view_of(probe.id), NULL, out != NULL ? out : &scratch);
+    }
+    /* not there: the first request never took effect */
+    err = call(c, "POST", USERS_PATH, NULL, body, NULL, NULL);
+    return ambiguous(c, err) ? CPUSER_ERR_OUTCOME_UNKNOWN : user_result(c, err, out);
+}
+
 cpuser_err cpuser_users_create(cpuser_client *c, const cpuser_user_fields *f, cpuser_user *out)
 {
     cpuser_json_body body;
@@ -421,7 +474,12 @@ cpuser_err cpuser_users_create(cpuser_client *c, const cpuser_user_fields *f, cp
     }
     body.fill = fill_create;
     body.arg = f;
-    return user_result(c, call(c, "POST", USERS_PATH, NULL, &body, NULL, NULL), out);
+    err = call(c, "POST", USERS_PATH, NULL, &body, NULL, NULL);
+    if (ambiguous(c, err)) {
+        return is_set(f, CPUSER_USER_EXTERNAL_ID) ? resolve_create(c, f, &body, out)
+                                                  : CPUSER_ERR_OUTCOME_UNKNOWN;
+    }
+    return user_result(c, err, out);
 }
 
 static void read_query(void *arg, cpuser_http_request *r)

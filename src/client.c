@@ -2,6 +2,20 @@
 #include "cpuser/client.h"
 
 #include "api_error.h"
+#include "retry.h"
+
+/* The log hook: compiled out unless CPUSER_LOG_LEVEL > 0. Only constant
+ * events and numbers go through it. */
+#if CPUSER_LOG_LEVEL > 0
+#define LOG(c, level, event, value)                                                   \
+    do {                                                                              \
+        if ((level) <= CPUSER_LOG_LEVEL && (c)->cfg.log != NULL) {                    \
+            (c)->cfg.log((c)->cfg.log_ctx, (level), (event), (int64_t)(value));       \
+        }                                                                             \
+    } while (0)
+#else
+#define LOG(c, level, event, value) ((void)0)
+#endif
 
 #include <string.h>
 
@@ -205,6 +219,7 @@ typedef struct {
     size_t received;   /* bytes received for this response */
     bool checked;      /* the head has been looked at */
     bool streaming;    /* the body goes to the sink */
+    bool delivered;    /* body bytes went to the sink: no retry after that */
 } receive_state;
 
 /* Offer the body parsed so far to the sink and drop what it took. Once the
@@ -219,6 +234,7 @@ static cpuser_err feed_sink(cpuser_client *c, const cpuser_sink *sink, receive_s
         if (avail == 0u && !r->done) {
             return CPUSER_OK;
         }
+        s->delivered = true;
         err = sink->write(sink->arg, c->buf + r->body_start, avail, r->done, &consumed);
         if (err != CPUSER_OK) {
             return err;
@@ -241,6 +257,11 @@ static cpuser_err check_head(cpuser_client *c, const cpuser_sink *sink, receive_
     s->checked = true;
     c->last.status = r->status;
     s->streaming = sink != NULL && r->status >= 200 && r->status <= 299;
+    if (c->cfg.max_body != 0u && r->has_content_length && r->content_length > c->cfg.max_body) {
+        uint64_t need = (uint64_t)r->body_start + r->content_length;
+        c->last.need = need > (uint64_t)SIZE_MAX ? SIZE_MAX : (size_t)need;
+        return CPUSER_ERR_BUFFER_TOO_SMALL;
+    }
     if (!s->streaming && r->has_content_length &&
         r->content_length > (uint64_t)(c->cap - r->body_start)) {
         uint64_t need = (uint64_t)r->body_start + r->content_length;
@@ -298,6 +319,9 @@ static cpuser_err receive(cpuser_client *c, const deadline *d, const cpuser_sink
                 return err;
             }
         }
+        if (c->cfg.max_body != 0u && r->body_total > c->cfg.max_body) {
+            return CPUSER_ERR_BUFFER_TOO_SMALL; /* a chunked or close-framed body over the bound */
+        }
         if (s->streaming) {
             err = feed_sink(c, sink, s);
             if (err != CPUSER_OK) {
@@ -331,22 +355,30 @@ static void fill_result(cpuser_client *c, bool streamed)
     last->location = r->location;
     last->async_operation = r->async_operation;
     last->retry_after = r->retry_after;
+    last->date = r->date;
     last->ratelimit_limit = r->ratelimit_limit;
     last->ratelimit_remaining = r->ratelimit_remaining;
     last->ratelimit_reset = r->ratelimit_reset;
 }
 
-/* One attempt on one connection. *stale is set when a reused connection
- * failed before any response byte: the server had closed it. */
+typedef struct {
+    bool stale;      /* a reused connection failed before any response byte:
+                        the server had closed it */
+    bool delivered;  /* body bytes went to the sink */
+} attempt_out;
+
+/* One attempt on one connection. */
 static cpuser_err attempt(cpuser_client *c, const cpuser_request *req,
-                          const cpuser_sink *sink, const deadline *d, bool *stale)
+                          const cpuser_sink *sink, const deadline *d, attempt_out *out)
 {
     receive_state s;
     size_t len = 0;
     bool reused = c->connected;
     cpuser_err err;
 
-    *stale = false;
+    out->stale = false;
+    out->delivered = false;
+    memset(&s, 0, sizeof s);
     /* Build first: a request refused here never opens a connection. */
     err = build_request(c, req, &len);
     if (err != CPUSER_OK) {
@@ -357,24 +389,29 @@ static cpuser_err attempt(cpuser_client *c, const cpuser_request *req,
         if (t == 0u) {
             return CPUSER_ERR_TIMEOUT;
         }
+        LOG(c, 2, "connect", c->cfg.port);
         err = c->transport->connect(c->transport->ctx, c->host, c->cfg.port, t);
         if (err != CPUSER_OK) {
+            LOG(c, 1, "connect failed", err);
             return err;
         }
         c->connected = true;
     }
+    LOG(c, 3, "request bytes", len);
     err = send_all(c, d, len);
-    memset(&s, 0, sizeof s);
     if (err == CPUSER_OK) {
         cpuser_http_response_init(&c->resp, req->method);
         err = receive(c, d, sink, &s);
     }
+    out->delivered = s.delivered;
     if (err != CPUSER_OK) {
-        *stale = reused && s.received == 0u &&
-                 (err == CPUSER_ERR_CLOSED || err == CPUSER_ERR_IO);
+        out->stale = reused && s.received == 0u &&
+                     (err == CPUSER_ERR_CLOSED || err == CPUSER_ERR_IO);
+        LOG(c, 1, "request failed", err);
         cpuser_client_close(c);
         return err;
     }
+    LOG(c, 2, "status", c->resp.status);
     fill_result(c, s.streaming);
     if (!s.streaming && (c->resp.status < 200 || c->resp.status > 299)) {
         cpuser_api_error_decode(&c->json, c->buf + c->resp.body_start, c->last.body.len,
@@ -386,11 +423,29 @@ static cpuser_err attempt(cpuser_client *c, const cpuser_request *req,
     return cpuser_err_from_status(c->resp.status);
 }
 
+/* A random number from the platform, for backoff jitter (0 if it fails:
+ * then the wait is 0, never longer). */
+static uint32_t random32(const cpuser_client *c)
+{
+    unsigned char b[4] = {0, 0, 0, 0};
+    if (c->platform->random(c->platform->ctx, b, sizeof b) != CPUSER_OK) {
+        return 0;
+    }
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
 cpuser_err cpuser_client_call(cpuser_client *c, const cpuser_request *req,
                               const cpuser_sink *sink)
 {
     deadline d;
-    bool stale = false;
+    attempt_out out;
+    cpuser_retry_policy policy;
+    uint32_t waits[CPUSER_MAX_ATTEMPTS];
+    uint32_t attempts = 0;
+    uint32_t retries = 0;
+    uint32_t waited = 0;
+    bool stale_resent = false;
+    bool sent = false;
     cpuser_err err;
 
     if (c == NULL) {
@@ -402,18 +457,39 @@ cpuser_err cpuser_client_call(cpuser_client *c, const cpuser_request *req,
         c->last.err = CPUSER_ERR_BAD_ARGUMENT;
         return c->last.err;
     }
+    policy = cpuser_retry_resolve(&c->cfg.retry);
     d.start = c->platform->now_ms(c->platform->ctx);
     d.total = c->cfg.total_timeout_ms;
-    c->last.attempts = 1;
-    err = attempt(c, req, sink, &d, &stale);
-    if (stale) {
-        /* The kept-alive connection was dead before it answered: the request
-         * reached no live server, so sending it again is safe. */
+    for (;;) {
+        uint32_t wait = 0;
         reset_result(&c->last);
-        c->last.attempts = 2;
-        c->last.sent = true; /* the first attempt's bytes went out */
-        err = attempt(c, req, sink, &d, &stale);
+        attempts++;
+        err = attempt(c, req, sink, &d, &out);
+        sent = sent || c->last.sent;
+        if (out.stale && !stale_resent) {
+            /* The kept-alive connection was dead before it answered: the
+             * request reached no live server, so sending it again is safe,
+             * once, whatever the method and the policy. */
+            stale_resent = true;
+            continue;
+        }
+        if (retries + 1u >= policy.max_attempts || retries + 1u >= CPUSER_MAX_ATTEMPTS ||
+            !cpuser_retry_allowed(req->method, err, &c->last, out.delivered) ||
+            !cpuser_retry_wait(&policy, &c->last, retries + 1u, random32(c), &wait) ||
+            wait >= time_left(c, &d)) {
+            break;
+        }
+        LOG(c, 2, "retry wait ms", wait);
+        if (wait > 0u) {
+            c->platform->sleep_ms(c->platform->ctx, wait);
+        }
+        waits[retries++] = wait;
+        waited += wait;
     }
+    c->last.attempts = attempts;
+    c->last.sent = sent;
+    memcpy(c->last.wait_ms, waits, retries * sizeof waits[0]);
+    c->last.waited_ms = waited;
     c->last.err = err;
     return err;
 }

@@ -199,6 +199,9 @@ static cpuser_view *view_field(cpuser_http_response *r, cpuser_view name)
     if (cpuser_view_ieq(name, "retry-after")) {
         return &r->retry_after;
     }
+    if (cpuser_view_ieq(name, "Date")) {
+        return &r->date;
+    }
     return NULL;
 }
 
@@ -647,6 +650,7 @@ void cpuser_http_response_init(cpuser_http_response *r, const char *method)
     r->location = make_view(NULL, 0);
     r->async_operation = make_view(NULL, 0);
     r->retry_after = make_view(NULL, 0);
+    r->date = make_view(NULL, 0);
     r->ratelimit_limit = -1;
     r->ratelimit_remaining = -1;
     r->ratelimit_reset = -1;

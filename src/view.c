@@ -22,17 +22,21 @@ static char lower(char c)
     return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
-bool cpuser_view_ieq(cpuser_view v, const char *s)
+bool cpuser_views_ieq(cpuser_view a, cpuser_view b)
 {
     size_t i;
-    size_t n = strlen(s);
-    if (v.len != n) {
+    if (a.len != b.len) {
         return false;
     }
-    for (i = 0; i < n; i++) {
-        if (lower(v.ptr[i]) != lower(s[i])) {
+    for (i = 0; i < a.len; i++) {
+        if (lower(a.ptr[i]) != lower(b.ptr[i])) {
             return false;
         }
     }
     return true;
+}
+
+bool cpuser_view_ieq(cpuser_view v, const char *s)
+{
+    return cpuser_views_ieq(v, cpuser_view_of(s));
 }

@@ -178,7 +178,14 @@ typedef struct {
  * to stop without an error of your own, e.g. after N users). */
 typedef cpuser_err (*cpuser_user_fn)(void *arg, const cpuser_user *user);
 
-/* POST /public-api/resources/users/v1.0 -> 201. out: the created user. */
+/* POST /public-api/resources/users/v1.0 -> 201. out: the created user.
+ * Exactly once: a POST is never resent by the retry policy once it may have
+ * reached the server. When it went out and no answer came back (timeout,
+ * reset, close), the outcome is unknown: with an externalId set, the call
+ * asks the server (list with filter[externalId], same email) and returns
+ * the user if it was created, or sends the create again if it was not;
+ * without externalId it returns CPUSER_ERR_OUTCOME_UNKNOWN rather than
+ * guess. (Give every create an externalId on an unreliable link.) */
 cpuser_err cpuser_users_create(cpuser_client *c, const cpuser_user_fields *f,
                                cpuser_user *out);
 

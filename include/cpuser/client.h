@@ -29,6 +29,33 @@
 #include "cpuser/port.h"
 #include "cpuser/view.h"
 
+/* When and how a call is tried again. Zero fields take the defaults of
+ * config.h. A call is retried after a connect failure, a timeout, a reset
+ * connection, or a 429, 502, 503 or 504 status, while attempts and the
+ * call's total deadline last:
+ *  - GET, HEAD, PUT, PATCH and DELETE may always be sent again;
+ *  - POST only when none of its bytes reached a server (the connection
+ *    failed), or when a reused keep-alive connection turned out to be
+ *    closed before any response byte;
+ *  - never once part of a 2xx body was handed to a sink.
+ * The wait before attempt n+1 is the server's Retry-After (seconds or an
+ * HTTP date, against the response's Date) or X-RateLimit-Reset when given,
+ * refused (no retry) when longer than retry_after_max_ms; else a random
+ * time in [0, min(cap_ms, base_ms * 2^(n-1))] (full jitter, from the
+ * platform's random source). */
+typedef struct {
+    uint8_t max_attempts;        /* 1: never retry; 0: CPUSER_RETRY_MAX_ATTEMPTS;
+                                    at most CPUSER_MAX_ATTEMPTS */
+    uint32_t base_ms;            /* 0: CPUSER_RETRY_BASE_MS */
+    uint32_t cap_ms;             /* 0: CPUSER_RETRY_CAP_MS */
+    uint32_t retry_after_max_ms; /* 0: CPUSER_RETRY_AFTER_MAX_MS */
+} cpuser_retry_policy;
+
+/* Optional log hook (compiled in only with CPUSER_LOG_LEVEL > 0): `event`
+ * is a constant string, `value` a number (a status, a wait, a count). No
+ * server text and no secret is ever passed. */
+typedef void (*cpuser_log_fn)(void *ctx, int level, const char *event, int64_t value);
+
 typedef struct {
     const char *host;    /* NUL-terminated; copied (at most CPUSER_MAX_HOST-1) */
     uint16_t port;       /* 0: the scheme's default */
@@ -40,7 +67,15 @@ typedef struct {
     size_t token_len;
     uint32_t connect_timeout_ms; /* 0: CPUSER_CONNECT_TIMEOUT_MS */
     uint32_t io_timeout_ms;      /* each send/recv; 0: CPUSER_IO_TIMEOUT_MS */
-    uint32_t total_timeout_ms;   /* the whole call; 0: CPUSER_TOTAL_TIMEOUT_MS */
+    uint32_t total_timeout_ms;   /* the whole call, retries and waits included;
+                                    0: CPUSER_TOTAL_TIMEOUT_MS */
+    cpuser_retry_policy retry;
+    uint64_t max_body;           /* largest response body accepted, streamed
+                                    ones included (0: no limit beyond the
+                                    buffer for buffered bodies); more is
+                                    CPUSER_ERR_BUFFER_TOO_SMALL */
+    cpuser_log_fn log;           /* may be NULL; see CPUSER_LOG_LEVEL */
+    void *log_ctx;
 } cpuser_client_config;
 
 /* What to send. Everything is caller-owned and only read during the call. */
@@ -93,7 +128,9 @@ typedef struct {
 typedef struct {
     cpuser_err err;         /* what the call returned */
     int status;             /* final HTTP status; 0 when none was received */
-    uint32_t attempts;      /* connections/requests tried for this call */
+    uint32_t attempts;      /* requests tried for this call (1 + retries) */
+    uint32_t wait_ms[CPUSER_MAX_ATTEMPTS]; /* the wait before attempt i+2 */
+    uint32_t waited_ms;     /* all waits of this call together */
     bool sent;              /* request bytes were handed to the transport in
                                this call: the server may have seen them.
                                false: refused before sending (bad argument,
@@ -108,6 +145,7 @@ typedef struct {
     cpuser_view location;
     cpuser_view async_operation;
     cpuser_view retry_after;
+    cpuser_view date;       /* the response's Date header */
     int64_t ratelimit_limit;     /* -1 when absent */
     int64_t ratelimit_remaining; /* -1 when absent */
     int64_t ratelimit_reset;     /* -1 when absent */

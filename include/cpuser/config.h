@@ -79,6 +79,31 @@
 #define CPUSER_TOTAL_TIMEOUT_MS 60000u
 #endif
 
+/* Retry policy defaults (see cpuser_retry_policy in client.h). */
+#ifndef CPUSER_RETRY_MAX_ATTEMPTS
+#define CPUSER_RETRY_MAX_ATTEMPTS 3u     /* attempts per call, the first included */
+#endif
+#ifndef CPUSER_RETRY_BASE_MS
+#define CPUSER_RETRY_BASE_MS 250u        /* first backoff ceiling */
+#endif
+#ifndef CPUSER_RETRY_CAP_MS
+#define CPUSER_RETRY_CAP_MS 8000u        /* largest backoff ceiling */
+#endif
+#ifndef CPUSER_RETRY_AFTER_MAX_MS
+#define CPUSER_RETRY_AFTER_MAX_MS 30000u /* longest Retry-After honoured */
+#endif
+/* Hard bound on attempts whatever the policy says (sizes last.wait_ms[]). */
+#ifndef CPUSER_MAX_ATTEMPTS
+#define CPUSER_MAX_ATTEMPTS 8u
+#endif
+
+/* Log hook level: 0 compiles every log call out (the default); 1 errors,
+ * 2 also retries and connections, 3 also each request. Messages are
+ * constant strings and numbers: never server text, never the token. */
+#ifndef CPUSER_LOG_LEVEL
+#define CPUSER_LOG_LEVEL 0
+#endif
+
 /* The User-Agent header value. */
 #ifndef CPUSER_USER_AGENT
 #define CPUSER_USER_AGENT "cpuser/0.1"

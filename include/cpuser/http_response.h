@@ -79,6 +79,7 @@ typedef struct {
     cpuser_view location;
     cpuser_view async_operation; /* Azure-AsyncOperation */
     cpuser_view retry_after;     /* raw value: seconds or an HTTP-date */
+    cpuser_view date;            /* Date: the server's clock, for HTTP-dates */
     int64_t ratelimit_limit;     /* X-RateLimit-Limit, -1 when absent */
     int64_t ratelimit_remaining; /* X-RateLimit-Remaining, -1 when absent */
     int64_t ratelimit_reset;     /* X-RateLimit-Reset, -1 when absent */

@@ -25,4 +25,7 @@ bool cpuser_view_eq(cpuser_view v, const char *s);
 /* True when v equals s ignoring ASCII case. */
 bool cpuser_view_ieq(cpuser_view v, const char *s);
 
+/* True when a and b hold the same bytes ignoring ASCII case. */
+bool cpuser_views_ieq(cpuser_view a, cpuser_view b);
+
 #endif /* CPUSER_VIEW_H */

@@ -22,6 +22,7 @@ typedef struct {
     size_t max_recv;      /* at most this many bytes per recv (0: any) */
     size_t max_send;      /* at most this many bytes per send (0: any) */
     cpuser_err connect_err;
+    int connect_failures; /* the first this many connects fail with connect_err */
     char sent[16384];
     size_t sent_len;
     int connects;
@@ -39,7 +40,7 @@ static inline cpuser_err fake_connect(void *ctx, const char *host, uint16_t port
     (void)port;
     (void)timeout_ms;
     f->connects++;
-    if (f->connect_err != CPUSER_OK) {
+    if (f->connect_err != CPUSER_OK && (f->connect_failures == 0 || f->connects <= f->connect_failures)) {
         return f->connect_err;
     }
     f->open = 1;
@@ -126,7 +127,7 @@ static inline void fake_sleep(void *ctx, uint32_t ms)
 static inline cpuser_err fake_random(void *ctx, void *buf, size_t len)
 {
     (void)ctx;
-    memset(buf, 0x42, len);
+    memset(buf, 0x42, len); /* 0x42424242 = 1111638594 */
     return CPUSER_OK;
 }
 

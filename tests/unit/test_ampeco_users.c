@@ -300,6 +300,101 @@ static void json_out_round_trip(void **state)
     assert_true(cpuser_json_valid(out, len));
 }
 
+/* ---- exactly-once create ---- */
+
+static char list_resp[1024];
+static char read_resp[1024];
+
+static void create_fields(cpuser_user_fields *f, bool with_external_id)
+{
+    memset(f, 0, sizeof *f);
+    cpuser_user_fields_set(f, CPUSER_USER_EMAIL, "Once@Example.com");
+    cpuser_user_fields_set(f, CPUSER_USER_PASSWORD, "123456");
+    if (with_external_id) {
+        cpuser_user_fields_set(f, CPUSER_USER_EXTERNAL_ID, "kiosk-7-0001");
+    }
+}
+
+static int count_sent(const char *what)
+{
+    int n = 0;
+    const char *p = net.sent;
+    net.sent[net.sent_len < sizeof net.sent ? net.sent_len : sizeof net.sent - 1u] = '\0';
+    while ((p = strstr(p, what)) != NULL) {
+        n++;
+        p++;
+    }
+    return n;
+}
+
+static void ambiguous_create_with_external_id_is_resolved_by_listing(void **state)
+{
+    static const char list_body[] =
+        "{\"data\":[{\"id\":\"88\",\"email\":\"once@example.com\",\"externalId\":\"kiosk-7-0001\"}],"
+        "\"links\":{\"next\":null},\"meta\":{\"next_cursor\":null}}";
+    static const char read_body[] = "{\"data\":{\"id\":\"88\",\"email\":\"once@example.com\"}}";
+    static fake_event ev[3];
+    cpuser_user_fields f;
+    (void)state;
+    setup_with("{}", "200 OK");
+    snprintf(list_resp, sizeof list_resp, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n%s",
+             strlen(list_body), list_body);
+    snprintf(read_resp, sizeof read_resp, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n%s",
+             strlen(read_body), read_body);
+    ev[0].data = NULL;
+    ev[0].err = CPUSER_ERR_CLOSED; /* the create went out, the answer never came */
+    ev[1].data = list_resp;
+    ev[2].data = read_resp;
+    net.events = ev;
+    net.nevents = 3;
+    create_fields(&f, true);
+    assert_int_equal(cpuser_users_create(&client, &f, &user), CPUSER_OK);
+    assert_true(cpuser_view_eq(user.id, "88"));
+    assert_int_equal(count_sent("POST /public-api/resources/users/v1.0 "), 1); /* exactly once */
+    assert_int_equal(count_sent("GET /public-api/resources/users/v1.0?per_page=10&cursor=&filter[externalId]=kiosk-7-0001 "), 1);
+    assert_int_equal(count_sent("GET /public-api/resources/users/v1.0/88 "), 1);
+}
+
+static void ambiguous_create_not_found_is_sent_again(void **state)
+{
+    static const char empty_list[] = "{\"data\":[],\"links\":{\"next\":null},\"meta\":{\"next_cursor\":null}}";
+    static const char created[] = "{\"data\":{\"id\":\"89\",\"email\":\"once@example.com\"}}";
+    static fake_event ev[3];
+    cpuser_user_fields f;
+    (void)state;
+    setup_with("{}", "200 OK");
+    snprintf(list_resp, sizeof list_resp, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n%s",
+             strlen(empty_list), empty_list);
+    snprintf(read_resp, sizeof read_resp, "HTTP/1.1 201 Created\r\nContent-Length: %zu\r\n\r\n%s",
+             strlen(created), created);
+    ev[0].data = NULL;
+    ev[0].err = CPUSER_ERR_TIMEOUT;
+    ev[1].data = list_resp;
+    ev[2].data = read_resp;
+    net.events = ev;
+    net.nevents = 3;
+    create_fields(&f, true);
+    assert_int_equal(cpuser_users_create(&client, &f, &user), CPUSER_OK);
+    assert_true(cpuser_view_eq(user.id, "89"));
+    assert_int_equal(count_sent("POST /public-api/resources/users/v1.0 "), 2);
+}
+
+static void ambiguous_create_without_external_id_is_outcome_unknown(void **state)
+{
+    static fake_event ev[2];
+    cpuser_user_fields f;
+    (void)state;
+    setup_with("{}", "200 OK");
+    ev[0].data = NULL;
+    ev[0].err = CPUSER_ERR_IO;
+    ev[1].data = response; /* would succeed if it were (wrongly) resent */
+    net.events = ev;
+    net.nevents = 2;
+    create_fields(&f, false);
+    assert_int_equal(cpuser_users_create(&client, &f, &user), CPUSER_ERR_OUTCOME_UNKNOWN);
+    assert_int_equal(count_sent("POST /public-api/resources/users/v1.0 "), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,6 +406,9 @@ int main(void)
         cmocka_unit_test(action_bodies),
         cmocka_unit_test(list_query_and_cursor_sources),
         cmocka_unit_test(json_out_round_trip),
+        cmocka_unit_test(ambiguous_create_with_external_id_is_resolved_by_listing),
+        cmocka_unit_test(ambiguous_create_not_found_is_sent_again),
+        cmocka_unit_test(ambiguous_create_without_external_id_is_outcome_unknown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

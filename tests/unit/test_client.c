@@ -19,6 +19,8 @@ static char work[2048];
 
 static const char token[] = "1|s3cr3t";
 
+static bool retries_allowed;
+
 static void setup_client(size_t cap)
 {
     cpuser_client_config cfg;
@@ -29,6 +31,7 @@ static void setup_client(size_t cap)
     cfg.https = true;
     cfg.token = token;
     cfg.token_len = sizeof token - 1u;
+    cfg.retry.max_attempts = retries_allowed ? 0 : 1; /* the cycle tests: one attempt */
     assert_int_equal(cpuser_client_init(&client, &cfg, &tp, &pf, work, cap), CPUSER_OK);
 }
 
@@ -502,6 +505,244 @@ static void total_deadline_bounds_a_dripping_server(void **state)
     assert_false(client.connected);
 }
 
+/* ---- retries (the default policy: 3 attempts, 250 ms base, 8 s cap) ---- */
+
+static void setup_retrying(size_t cap)
+{
+    retries_allowed = true;
+    setup_client(cap);
+    retries_allowed = false;
+}
+
+static void get_503_then_200_backs_off_with_full_jitter(void **state)
+{
+    static const fake_event script[] = {
+        {"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", CPUSER_OK},
+        {OK_JSON, CPUSER_OK},
+    };
+    cpuser_request req = get_user();
+    (void)state;
+    setup_retrying(sizeof work);
+    net.events = script;
+    net.nevents = 2;
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_OK);
+    assert_int_equal(client.last.attempts, 2);
+    /* full jitter over [0, 250]: the fake random is 0x42424242 */
+    assert_int_equal(client.last.wait_ms[0], 0x42424242u % 251u);
+    assert_int_equal(client.last.waited_ms, client.last.wait_ms[0]);
+    assert_int_equal(net.now, client.last.waited_ms); /* it really slept */
+    assert_int_equal(net.connects, 1);                /* keep-alive survived the 503 */
+}
+
+static void attempts_are_bounded_and_backoff_grows(void **state)
+{
+    static const fake_event script[] = {
+        {"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: 6\r\n\r\n<html>", CPUSER_OK},
+        {"HTTP/1.1 504 Gateway Timeout\r\nContent-Length: 0\r\n\r\n", CPUSER_OK},
+        {"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", CPUSER_OK},
+        {OK_JSON, CPUSER_OK},
+    };
+    cpuser_request req = get_user();
+    (void)state;
+    setup_retrying(sizeof work);
+    net.events = script;
+    net.nevents = 4;
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_HTTP_SERVER);
+    assert_int_equal(client.last.status, 503);
+    assert_int_equal(client.last.attempts, 3);
+    assert_int_equal(client.last.wait_ms[0], 0x42424242u % 251u);
+    assert_int_equal(client.last.wait_ms[1], 0x42424242u % 501u);
+}
+
+static void retry_after_seconds_date_and_ratelimit_reset(void **state)
+{
+    static const fake_event script[] = {
+        {"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 2\r\nContent-Length: 0\r\n\r\n", CPUSER_OK},
+        {OK_JSON, CPUSER_OK},
+        {"HTTP/1.1 429 Too Many Requests\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+         "Retry-After: Sun, 06 Nov 1994 08:49:41 GMT\r\nContent-Length: 0\r\n\r\n", CPUSER_OK},
+        {OK_JSON, CPUSER_OK},
+        {"HTTP/1.1 429 Too Many Requests\r\nDate: Mon, 23 Nov 2026 18:00:00 GMT\r\n"
+         "X-RateLimit-Reset: 1795456803\r\nContent-Length: 0\r\n\r\n", CPUSER_OK},
+        {OK_JSON, CPUSER_OK},
+        {"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3600\r\nContent-Length: 0\r\n\r\n", CPUSER_OK},
+    };
+    cpuser_request req = get_user();
+    (void)state;
+    setup_retrying(sizeof work);
+    net.events = script;
+    net.nevents = 7;
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_OK);
+    assert_int_equal(client.last.wait_ms[0], 2000);
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_OK);
+    assert_int_equal(client.last.wait_ms[0], 4000); /* 08:49:41 - 08:49:37 */
+    /* X-RateLimit-Reset as a Unix time (Laravel): 1795456803 is 18:00:03 */
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_OK);
+    assert_int_equal(client.last.wait_ms[0], 3000);
+    /* an hour is over the 30 s ceiling: the 429 comes back at once */
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_HTTP_RATE_LIMITED);
+    assert_int_equal(client.last.attempts, 1);
+    assert_int_equal(client.last.waited_ms, 0);
+}
+
+static void get_is_retried_after_a_reset_or_timeout(void **state)
+{
+    static const fake_event script[] = {
+        {NULL, CPUSER_ERR_IO},
+        {NULL, CPUSER_ERR_TIMEOUT},
+        {OK_JSON, CPUSER_OK},
+    };
+    cpuser_request req = get_user();
+    (void)state;
+    setup_retrying(sizeof work);
+    net.events = script;
+    net.nevents = 3;
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_OK);
+    assert_int_equal(client.last.attempts, 3);
+    assert_int_equal(net.connects, 3);
+}
+
+static cpuser_err body_7(void *arg, char *buf, size_t cap, size_t *len)
+{
+    (void)arg;
+    *len = 7;
+    if (buf != NULL && cap >= 7u) {
+        memcpy(buf, "{\"a\":1}", 7);
+    }
+    return CPUSER_OK;
+}
+
+static void post_is_never_sent_twice_once_it_went_out(void **state)
+{
+    static const fake_event script[] = {
+        {NULL, CPUSER_ERR_TIMEOUT},
+        {"HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}", CPUSER_OK},
+    };
+    cpuser_request req;
+    (void)state;
+    memset(&req, 0, sizeof req);
+    req.method = "POST";
+    req.path = "/x";
+    req.body = body_7;
+    setup_retrying(sizeof work);
+    net.events = script;
+    net.nevents = 2;
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_TIMEOUT);
+    assert_int_equal(client.last.attempts, 1);
+    assert_true(client.last.sent);
+    assert_int_equal(client.last.status, 0);
+    /* a 503 to a POST is not retried either: the server got the request */
+    net.next = 1;
+    {
+        static const fake_event s503[] = {
+            {"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", CPUSER_OK},
+            {"HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}", CPUSER_OK},
+        };
+        setup_retrying(sizeof work);
+        net.events = s503;
+        net.nevents = 2;
+        assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_HTTP_SERVER);
+        assert_int_equal(client.last.attempts, 1);
+    }
+}
+
+static void post_is_retried_when_the_connection_failed(void **state)
+{
+    static const fake_event script[] = {
+        {"HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}", CPUSER_OK},
+    };
+    cpuser_request req;
+    (void)state;
+    memset(&req, 0, sizeof req);
+    req.method = "POST";
+    req.path = "/x";
+    req.body = body_7;
+    setup_retrying(sizeof work);
+    net.events = script;
+    net.nevents = 1;
+    net.connect_err = CPUSER_ERR_CONNECT;
+    net.connect_failures = 2;
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_OK);
+    assert_int_equal(client.last.attempts, 3);
+    assert_int_equal(net.connects, 3);
+    assert_int_equal(client.last.status, 201);
+    /* DNS failures are not retried */
+    setup_retrying(sizeof work);
+    net.connect_err = CPUSER_ERR_DNS;
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_DNS);
+    assert_int_equal(client.last.attempts, 1);
+    assert_false(client.last.sent);
+}
+
+static void no_retry_once_the_sink_saw_body_bytes(void **state)
+{
+    static const fake_event script[] = {
+        {"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"data\":[", CPUSER_OK},
+        {NULL, CPUSER_ERR_IO},
+        {OK_JSON, CPUSER_OK},
+    };
+    cpuser_request req = get_user();
+    collector k;
+    cpuser_sink sink;
+    (void)state;
+    memset(&k, 0, sizeof k);
+    sink.write = collect;
+    sink.arg = &k;
+    setup_retrying(sizeof work);
+    net.events = script;
+    net.nevents = 3;
+    assert_int_equal(cpuser_client_call(&client, &req, &sink), CPUSER_ERR_IO);
+    assert_int_equal(client.last.attempts, 1);
+    assert_int_equal(k.len, 9);
+}
+
+static void waits_never_outlast_the_total_deadline(void **state)
+{
+    static const fake_event script[] = {
+        {"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 20\r\nContent-Length: 0\r\n\r\n", CPUSER_OK},
+        {OK_JSON, CPUSER_OK},
+    };
+    cpuser_request req = get_user();
+    cpuser_client_config cfg;
+    (void)state;
+    setup_retrying(sizeof work);
+    cfg = client.cfg;
+    cfg.total_timeout_ms = 10000; /* 20 s asked, 10 s left: give up now */
+    assert_int_equal(cpuser_client_init(&client, &cfg, &tp, &pf, work, sizeof work), CPUSER_OK);
+    net.events = script;
+    net.nevents = 2;
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_HTTP_RATE_LIMITED);
+    assert_int_equal(client.last.attempts, 1);
+    assert_true(net.now < 10000);
+}
+
+static void max_body_bounds_streamed_bodies(void **state)
+{
+    static const fake_event script[] = {
+        {"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", CPUSER_OK},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n"
+         "0123456789012345678901234567890123456789012345678901234567890123\r\n", CPUSER_OK},
+    };
+    cpuser_request req = get_user();
+    cpuser_client_config cfg;
+    collector k;
+    cpuser_sink sink;
+    (void)state;
+    memset(&k, 0, sizeof k);
+    sink.write = collect;
+    sink.arg = &k;
+    setup_client(sizeof work);
+    cfg = client.cfg;
+    cfg.max_body = 50;
+    assert_int_equal(cpuser_client_init(&client, &cfg, &tp, &pf, work, sizeof work), CPUSER_OK);
+    net.events = script;
+    net.nevents = 2;
+    assert_int_equal(cpuser_client_call(&client, &req, &sink), CPUSER_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(client.last.need, strlen("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n") + 100u);
+    assert_int_equal(cpuser_client_call(&client, &req, &sink), CPUSER_ERR_BUFFER_TOO_SMALL);
+    assert_false(client.connected);
+}
+
 static void init_rejects_bad_config(void **state)
 {
     cpuser_client_config cfg;
@@ -541,6 +782,15 @@ int main(void)
         cmocka_unit_test(bad_input_sends_nothing_and_connects_nowhere),
         cmocka_unit_test(request_too_big_reports_need),
         cmocka_unit_test(total_deadline_bounds_a_dripping_server),
+        cmocka_unit_test(get_503_then_200_backs_off_with_full_jitter),
+        cmocka_unit_test(attempts_are_bounded_and_backoff_grows),
+        cmocka_unit_test(retry_after_seconds_date_and_ratelimit_reset),
+        cmocka_unit_test(get_is_retried_after_a_reset_or_timeout),
+        cmocka_unit_test(post_is_never_sent_twice_once_it_went_out),
+        cmocka_unit_test(post_is_retried_when_the_connection_failed),
+        cmocka_unit_test(no_retry_once_the_sink_saw_body_bytes),
+        cmocka_unit_test(waits_never_outlast_the_total_deadline),
+        cmocka_unit_test(max_body_bounds_streamed_bodies),
         cmocka_unit_test(init_rejects_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
