@@ -22,6 +22,10 @@ static const char *const sessions_names[] = {
 
 /* ---- tables ------------------------------------------------------------- */
 
+/* offsetof() takes a type and a member designator: these macro arguments
+ * cannot be parenthesised. */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
+
 #define F(name, type, bit, st, member) \
     { name, type, bit, (uint16_t)offsetof(st, member), NULL, NULL }
 #define FE(name, bit, st, member, names) \
@@ -33,6 +37,7 @@ static const char *const sessions_names[] = {
       (uint16_t)offsetof(st, mask_present), (uint16_t)offsetof(st, mask_null) }
 
 #define S CPUSER_FIELD_STRING
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 /* responses */
 static const cpuser_field user_options[] = {

@@ -234,6 +234,9 @@ static cpuser_err feed_sink(cpuser_client *c, const cpuser_sink *sink, receive_s
         if (avail == 0u && !r->done) {
             return CPUSER_OK;
         }
+        if (sink == NULL) {
+            return CPUSER_ERR_BAD_ARGUMENT; /* streaming is only set with a sink */
+        }
         s->delivered = true;
         err = sink->write(sink->arg, c->buf + r->body_start, avail, r->done, &consumed);
         if (err != CPUSER_OK) {

@@ -53,10 +53,10 @@ bool cpuser_http_date_parse(cpuser_view v, int64_t *seconds)
         return false;
     }
     for (i = 0; i < 7; i++) {
-        known_day = known_day || memcmp(s, days + 3 * i, 3) == 0;
+        known_day = known_day || memcmp(s, days + (size_t)i * 3u, 3) == 0;
     }
     for (i = 0; i < 12; i++) {
-        if (memcmp(s + 8, months + 3 * i, 3) == 0) {
+        if (memcmp(s + 8, months + (size_t)i * 3u, 3) == 0) {
             mon = i + 1;
         }
     }
@@ -65,6 +65,6 @@ bool cpuser_http_date_parse(cpuser_view v, int64_t *seconds)
         day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) {
         return false;
     }
-    *seconds = days_from_civil(year, mon, day) * 86400 + hh * 3600 + mm * 60 + ss;
+    *seconds = days_from_civil(year, mon, day) * 86400 + (int64_t)hh * 3600 + (int64_t)mm * 60 + ss;
     return true;
 }

@@ -34,7 +34,7 @@ static cpuser_err decode_enum(cpuser_json *doc, int v, const cpuser_field *f, ui
         return err;
     }
     *out = 0; /* unknown to this table */
-    for (i = 0; f->names[i] != NULL && i < 254u; i++) {
+    for (i = 0; i < 254u && f->names[i] != NULL; i++) {
         if (cpuser_view_eq(s, f->names[i])) {
             *out = (uint8_t)(i + 1u);
             break;

@@ -543,7 +543,10 @@ static bool unescape(char *s, size_t n, bool write, size_t *out_len)
         const char *src = s + r;
 
         if (c == '\\') {
-            tmp[0] = r + 1u < n ? simple_escape(s[r + 1u]) : 0;
+            tmp[0] = '\0';
+            if (r + 1u < n) {
+                tmp[0] = simple_escape(s[r + 1u]);
+            }
             if (tmp[0] != 0) {
                 r += 2u;
             } else {
@@ -615,8 +618,13 @@ static bool number_at(const cpuser_json *doc, int i, number *num)
 /* Digit i of the number's digits with the decimal point removed. */
 static int digit_at(const number *num, size_t i)
 {
-    char c = i < num->int_len ? num->int_digits[i] : num->frac_digits[i - num->int_len];
-    return c - '0';
+    if (i < num->int_len) {
+        return num->int_digits[i] - '0';
+    }
+    if (num->frac_digits != NULL && i - num->int_len < num->frac_len) {
+        return num->frac_digits[i - num->int_len] - '0';
+    }
+    return 0; /* past the digits: callers stay inside them */
 }
 
 /* num * 10^scale as an exact int64; false when it is not a whole number

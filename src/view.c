@@ -17,9 +17,10 @@ bool cpuser_view_eq(cpuser_view v, const char *s)
     return v.len == n && (n == 0u || memcmp(v.ptr, s, n) == 0);
 }
 
-static char lower(char c)
+static unsigned char lower(char c)
 {
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    unsigned char u = (unsigned char)c;
+    return (u >= 'A' && u <= 'Z') ? (unsigned char)(u + ('a' - 'A')) : u;
 }
 
 bool cpuser_views_ieq(cpuser_view a, cpuser_view b)

@@ -9,7 +9,7 @@
  * 1.1.20 and later and the BSDs have getrandom too but must say so).
  */
 #ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L
+#define _POSIX_C_SOURCE 200809L /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): feature-test macro */
 #endif
 
 #include "cpuser/posix.h"

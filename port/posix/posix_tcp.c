@@ -8,7 +8,7 @@
  * per socket (SO_NOSIGPIPE), never with a process-wide signal disposition.
  */
 #ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L
+#define _POSIX_C_SOURCE 200809L /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): feature-test macro */
 #endif
 
 #include "cpuser/posix.h"
