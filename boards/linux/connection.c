@@ -170,6 +170,7 @@ int conn_open(const cli_conn_config *cfg, cpuser_client **out)
     cc.token_len = cfg->token_len;
     cc.io_timeout_ms = cfg->timeout_ms;
     cc.total_timeout_ms = cfg->timeout_ms;
+    cc.retry.max_attempts = cfg->attempts;
     err = cpuser_client_init(&client, &cc, inner, &platform, work, sizeof work);
     if (err != CPUSER_OK) {
         complain("cannot set up the client", cpuser_strerror(err));

@@ -23,10 +23,10 @@ typedef struct {
     const char *cert_file;  /* mutual TLS: both or neither */
     const char *key_file;
     uint32_t timeout_ms;    /* 0: the library's defaults */
-    /* Retries of a failed call. Kept here for the library's retry support
-     * (a later issue); today only the client's built-in reconnect of a
-     * stale kept-alive connection happens. */
-    uint8_t retries;
+    /* --retries N: attempts = N + 1 under the library's retry policy
+     * (what is retried and how long it waits: cpuser_retry_policy);
+     * 0 when not given: the library's default (3 attempts). */
+    uint8_t attempts;
     const char *token;
     size_t token_len;
 } cli_conn_config;

@@ -16,6 +16,9 @@
  * the CLI's 4096-byte working buffer anyway. */
 #define CPUSER_JSON_MAX_TOKENS 256u
 
+/* --retries goes up to 10: 11 attempts */
+#define CPUSER_MAX_ATTEMPTS 11u
+
 /* 422 bodies: show up to 16 field errors. */
 #define CPUSER_MAX_FIELD_ERRORS 16u
 

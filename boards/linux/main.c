@@ -62,7 +62,7 @@ static int connection_options(const cli_args *a, cli_conn_config *cfg)
         if (!num_parse_int(a->value[OPT_RETRIES], 0, 10, &v)) {
             return usage_error("--retries is 0..10", a->value[OPT_RETRIES]);
         }
-        cfg->retries = (uint8_t)v;
+        cfg->attempts = (uint8_t)(v + 1);
     }
     if (args_has(a, OPT_API_VERSION) && strcmp(a->value[OPT_API_VERSION], "v1.0") != 0) {
         return usage_error("--api-version: users are only available in v1.0",

@@ -275,7 +275,8 @@ class Reads(unittest.TestCase):
                        "cancel-subscription", "clear-amount-due", "redeem-voucher", "export"):
             self.assertIn("users " + action, out)
         self.assertIn("--retries", out)
-        self.assertIn("reconnect", out)
+        self.assertIn("Retry-After", out)
+        self.assertIn("never sent twice", out)
 
     def test_memory_report(self):
         rc, out, _ = run(["--memory-report"], token_file=False)
