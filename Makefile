@@ -51,7 +51,7 @@ TEST_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
              $(E2E_SRC:tests/e2e/%.c=$(BUILD)/tests/%)
 NOHEAP_BIN := $(BUILD)/tests/noheap_request
 LOG_BIN   := $(BUILD)/tests/test_log
-TEST_BIN  += $(LOG_BIN)
+TEST_BIN  += $(LOG_BIN) $(BUILD)/tests/test_faults
 TEST_LIBS := -lcmocka -lpthread
 
 .PHONY: all libs tests run-tests check deps cross clean heap-symbols static-analysis
@@ -191,3 +191,4 @@ clean:
 	rm -rf build
 include tests/tls/mbedtls_src.mk
 include boards/linux/board.mk
+include tests/faults/faults.mk

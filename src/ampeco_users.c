@@ -417,12 +417,25 @@ static bool id_ok(cpuser_view id)
     return id.ptr != NULL && id.len != 0u;
 }
 
-/* The request went out and no answer came back: it may have taken effect. */
-static bool ambiguous(const cpuser_client *c, cpuser_err err)
+/* How sure we are of a create's outcome. */
+enum { KNOWN, NO_ANSWER, CUT_ANSWER };
+
+/* NO_ANSWER: the request went out and no status came back (it may or may
+ * not have taken effect). CUT_ANSWER: a 2xx status came, then the
+ * connection failed before the body was whole (it took effect; the user is
+ * not in hand). */
+static int outcome(const cpuser_client *c, cpuser_err err)
 {
     const cpuser_result *last = cpuser_client_last(c);
-    return last->sent && last->status == 0 &&
-           (err == CPUSER_ERR_TIMEOUT || err == CPUSER_ERR_IO || err == CPUSER_ERR_CLOSED);
+    bool broken = err == CPUSER_ERR_TIMEOUT || err == CPUSER_ERR_IO ||
+                  err == CPUSER_ERR_CLOSED || err == CPUSER_ERR_PROTOCOL;
+    if (!broken || !last->sent) {
+        return KNOWN;
+    }
+    if (last->status == 0) {
+        return NO_ANSWER;
+    }
+    return last->status >= 200 && last->status <= 299 ? CUT_ANSWER : KNOWN;
 }
 
 typedef struct {
@@ -442,11 +455,12 @@ static cpuser_err probe_user(void *arg, const cpuser_user *u)
     return CPUSER_OK;
 }
 
-/* An ambiguous create with an externalId: ask the server whether the user
+/* An unsure create with an externalId: ask the server whether the user
  * exists (filter[externalId], and the same email), and send the create
- * again only when it does not. The caller gets the user exactly once. */
+ * again only when it does not and the first one surely did not take effect.
+ * The caller gets the user exactly once. */
 static cpuser_err resolve_create(cpuser_client *c, const cpuser_user_fields *f, cpuser_json_body *body,
-                                 cpuser_user *out)
+                                 bool created, cpuser_user *out)
 {
     cpuser_user_filter filter;
     cpuser_page page;
@@ -465,9 +479,12 @@ static cpuser_err resolve_create(cpuser_client *c, const cpuser_user_fields *f, 
         cpuser_user scratch;
         return cpuser_users_read(c, cpuser_view_of(probe.id), NULL, out != NULL ? out : &scratch);
     }
+    if (created) {
+        return CPUSER_ERR_OUTCOME_UNKNOWN; /* a 2xx said so, yet it cannot be found */
+    }
     /* not there: the first request never took effect */
     err = call(c, "POST", USERS_PATH, NULL, body, NULL, NULL);
-    return ambiguous(c, err) ? CPUSER_ERR_OUTCOME_UNKNOWN : user_result(c, err, out);
+    return outcome(c, err) != KNOWN ? CPUSER_ERR_OUTCOME_UNKNOWN : user_result(c, err, out);
 }
 
 cpuser_err cpuser_users_create(cpuser_client *c, const cpuser_user_fields *f, cpuser_user *out)
@@ -480,11 +497,15 @@ cpuser_err cpuser_users_create(cpuser_client *c, const cpuser_user_fields *f, cp
     body.fill = fill_create;
     body.arg = f;
     err = call(c, "POST", USERS_PATH, NULL, &body, NULL, NULL);
-    if (ambiguous(c, err)) {
-        return is_set(f, CPUSER_USER_EXTERNAL_ID) ? resolve_create(c, f, &body, out)
-                                                  : CPUSER_ERR_OUTCOME_UNKNOWN;
+    switch (outcome(c, err)) {
+    case NO_ANSWER:
+    case CUT_ANSWER:
+        return is_set(f, CPUSER_USER_EXTERNAL_ID)
+                   ? resolve_create(c, f, &body, outcome(c, err) == CUT_ANSWER, out)
+                   : CPUSER_ERR_OUTCOME_UNKNOWN;
+    default:
+        return user_result(c, err, out);
     }
-    return user_result(c, err, out);
 }
 
 static void read_query(void *arg, cpuser_http_request *r)

@@ -1,17 +1,118 @@
-/* API error bodies: message and field errors into the last result. */
+/* API error bodies: message and field errors into the last result.
+ *
+ * The body is walked member by member and each value is tokenised on its
+ * own, so a large error body (a 422 with many fields) needs only the tokens
+ * of its largest single value, not of the whole document. */
 #include "api_error.h"
 
-static void add_field_errors(cpuser_json *doc, int errors, cpuser_result *r)
+static bool is_space(char c)
 {
-    int n;
-    for (n = 0;; n++) {
-        int k = cpuser_json_member(doc, errors, n);
-        int m;
-        if (k < 0) {
-            return;
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static size_t skip_space(const char *t, size_t len, size_t p)
+{
+    while (p < len && is_space(t[p])) {
+        p++;
+    }
+    return p;
+}
+
+/* End (exclusive) of the JSON value starting at t[p]; the text is known to
+ * be valid JSON, so brackets and quotes match. */
+static size_t value_end(const char *t, size_t len, size_t p)
+{
+    size_t depth = 0;
+    bool in_string = false;
+    for (; p < len; p++) {
+        char c = t[p];
+        if (in_string) {
+            if (c == '\\') {
+                p++;
+            } else if (c == '"') {
+                in_string = false;
+                if (depth == 0u) {
+                    return p + 1u;
+                }
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (depth <= 1u) {
+                return depth == 1u ? p + 1u : p;
+            }
+            depth--;
+        } else if (depth == 0u && (c == ',' || is_space(c))) {
+            return p; /* the end of a number or literal */
         }
-        for (m = 0;; m++) {
-            int v = cpuser_json_index(doc, k + 1, m);
+    }
+    return p;
+}
+
+typedef struct {
+    char *text;
+    size_t len;
+    size_t pos;   /* inside the object, after '{' or after a member */
+} members;
+
+/* The next member of the object: its key (a string value, quotes
+ * included) and its value, as [start, end) spans. false at the end. */
+static bool next_member(members *m, size_t *ks, size_t *ke, size_t *vs, size_t *ve)
+{
+    size_t p = skip_space(m->text, m->len, m->pos);
+    if (p < m->len && m->text[p] == ',') {
+        p = skip_space(m->text, m->len, p + 1u);
+    }
+    if (p >= m->len || m->text[p] != '"') {
+        return false;
+    }
+    *ks = p;
+    *ke = value_end(m->text, m->len, p);
+    p = skip_space(m->text, m->len, *ke);
+    if (p >= m->len || m->text[p] != ':') {
+        return false;
+    }
+    *vs = skip_space(m->text, m->len, p + 1u);
+    *ve = value_end(m->text, m->len, *vs);
+    m->pos = *ve;
+    return true;
+}
+
+/* The string value text[s..e) unescaped in place. */
+static bool string_at(cpuser_json *doc, char *text, size_t s, size_t e, cpuser_view *out)
+{
+    return cpuser_json_parse(doc, text + s, e - s) == CPUSER_OK &&
+           cpuser_json_get_string(doc, 0, out) == CPUSER_OK;
+}
+
+static bool key_is(const char *text, size_t ks, size_t ke, const char *name)
+{
+    cpuser_view k;
+    k.ptr = text + ks + 1u; /* inside the quotes: the names looked for have no escapes */
+    k.len = ke - ks - 2u;
+    return cpuser_view_eq(k, name);
+}
+
+/* "errors": {"field": ["message", ...], ...} */
+static void add_field_errors(cpuser_json *doc, char *text, size_t s, size_t e, cpuser_result *r)
+{
+    members m;
+    size_t ks, ke, vs, ve;
+    m.text = text;
+    m.len = e;
+    m.pos = s + 1u;
+    while (next_member(&m, &ks, &ke, &vs, &ve)) {
+        cpuser_view field;
+        int i;
+        if (!string_at(doc, text, ks, ke, &field) ||
+            cpuser_json_parse(doc, text + vs, ve - vs) != CPUSER_OK ||
+            cpuser_json_type(doc, 0) != JSMN_ARRAY) {
+            continue;
+        }
+        for (i = 0;; i++) {
+            int v = cpuser_json_index(doc, 0, i);
             cpuser_view msg;
             if (v < 0 || cpuser_json_get_string(doc, v, &msg) != CPUSER_OK) {
                 break;
@@ -20,35 +121,44 @@ static void add_field_errors(cpuser_json *doc, int errors, cpuser_result *r)
                 r->field_errors_truncated = true;
                 return;
             }
-            /* the key unescaped like the message (decoding a token twice is
-             * safe: the second read returns the same view) */
-            if (cpuser_json_get_string(doc, k, &r->field_errors[r->field_error_count].field) != CPUSER_OK) {
-                return;
-            }
+            r->field_errors[r->field_error_count].field = field;
             r->field_errors[r->field_error_count].message = msg;
             r->field_error_count++;
         }
     }
 }
 
+/* Walk the object at text[s..e): "message" and "errors" (Laravel), and
+ * "error": {...} (Azure) whose own "message" is looked for one level down. */
+static void walk(cpuser_json *doc, char *text, size_t s, size_t e, cpuser_result *r, bool top)
+{
+    members m;
+    size_t ks, ke, vs, ve;
+    m.text = text;
+    m.len = e;
+    m.pos = s + 1u;
+    while (next_member(&m, &ks, &ke, &vs, &ve)) {
+        if (key_is(text, ks, ke, "message") && text[vs] == '"' && r->message.len == 0u) {
+            if (!string_at(doc, text, vs, ve, &r->message)) {
+                r->message.ptr = NULL;
+                r->message.len = 0;
+            }
+        } else if (top && key_is(text, ks, ke, "errors") && text[vs] == '{') {
+            add_field_errors(doc, text, vs, ve, r);
+        } else if (top && key_is(text, ks, ke, "error") && text[vs] == '{') {
+            walk(doc, text, vs, ve, r, false);
+        }
+    }
+}
+
 void cpuser_api_error_decode(cpuser_json *doc, char *body, size_t len, cpuser_result *r)
 {
-    int i;
-    if (body == NULL || len == 0u || cpuser_json_parse(doc, body, len) != CPUSER_OK ||
-        cpuser_json_type(doc, 0) != JSMN_OBJECT) {
-        return;
+    size_t s;
+    if (body == NULL || len == 0u || !cpuser_json_valid(body, len)) {
+        return; /* not JSON (a proxy's HTML page): no message, no JSON error */
     }
-    i = cpuser_json_find(doc, 0, "message");
-    if (i < 0) {
-        int e = cpuser_json_find(doc, 0, "error");
-        i = cpuser_json_type(doc, e) == JSMN_OBJECT ? cpuser_json_find(doc, e, "message") : -1;
-    }
-    if (i >= 0 && cpuser_json_get_string(doc, i, &r->message) != CPUSER_OK) {
-        r->message.ptr = NULL;
-        r->message.len = 0;
-    }
-    i = cpuser_json_find(doc, 0, "errors");
-    if (cpuser_json_type(doc, i) == JSMN_OBJECT) {
-        add_field_errors(doc, i, r);
+    s = skip_space(body, len, 0);
+    if (s < len && body[s] == '{') {
+        walk(doc, body, s, value_end(body, len, s), r, true);
     }
 }

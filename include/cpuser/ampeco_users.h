@@ -181,11 +181,13 @@ typedef cpuser_err (*cpuser_user_fn)(void *arg, const cpuser_user *user);
 /* POST /public-api/resources/users/v1.0 -> 201. out: the created user.
  * Exactly once: a POST is never resent by the retry policy once it may have
  * reached the server. When it went out and no answer came back (timeout,
- * reset, close), the outcome is unknown: with an externalId set, the call
+ * reset, close), or a 2xx came but the connection broke before the body was
+ * whole, the caller does not have the user: with an externalId set, the call
  * asks the server (list with filter[externalId], same email) and returns
- * the user if it was created, or sends the create again if it was not;
- * without externalId it returns CPUSER_ERR_OUTCOME_UNKNOWN rather than
- * guess. (Give every create an externalId on an unreliable link.) */
+ * the user if it exists, or sends the create again if it does not and no
+ * 2xx was seen; without externalId it returns CPUSER_ERR_OUTCOME_UNKNOWN
+ * rather than guess. (Give every create an externalId on an unreliable
+ * link.) */
 cpuser_err cpuser_users_create(cpuser_client *c, const cpuser_user_fields *f,
                                cpuser_user *out);
 
