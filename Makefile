@@ -176,14 +176,15 @@ deps:
 	else echo "make deps: all packages present"; fi
 
 check: deps
-	$(MAKE) CC=gcc SAN=$(SAN) libs tests heap-symbols
-	$(MAKE) CC=clang SAN=1 libs tests
+	$(MAKE) CC=gcc SAN=$(SAN) libs tests heap-symbols lwip-tests lwip-heap-symbols
+	$(MAKE) CC=clang SAN=1 libs tests lwip-tests
 	$(MAKE) CC=gcc SAN=0 mbedtls-small-test build/cpuser
 	$(MAKE) cross static-analysis
 	sh tests/run_tests.sh \
 	  $(subst $(BUILD)/,$(if $(filter 1,$(SAN)),build/gcc-san1/,build/),$(TEST_BIN) $(NOHEAP_BIN)) \
 	  $(subst $(BUILD)/,build/clang-san1/,$(TEST_BIN)) \
 	  build/mbedtls-small-test/small_ram \
+	  "sh tests/lwip/run_lwip_test.sh $(subst $(BUILD)/,$(if $(filter 1,$(SAN)),build/gcc-san1/,build/),$(LWIP_TEST_BIN)) $(subst $(BUILD)/,build/clang-san1/,$(LWIP_TEST_BIN))" \
 	  "python3 tests/sim/test_sim.py" \
 	  "python3 tests/cli/test_cli.py"
 
@@ -192,3 +193,4 @@ clean:
 include tests/tls/mbedtls_src.mk
 include boards/linux/board.mk
 include tests/faults/faults.mk
+include tests/lwip/lwip.mk

@@ -9,10 +9,13 @@
  *    lwip_poll (or lwip_select) for the direction it needs, then does one
  *    non-blocking lwip_send / lwip_recv;
  *  - SOCKOPT (neither poll nor select in lwIP): the socket is blocking once
- *    connected, and each call sets SO_SNDTIMEO / SO_RCVTIMEO to the time
- *    left before it blocks; the non-blocking connect is watched by asking
- *    lwIP again, with short sleeps in between (EALREADY while it runs,
- *    EISCONN once it is up).
+ *    connected; recv sets SO_RCVTIMEO to the time left before it blocks.
+ *    send does not trust SO_SNDTIMEO: lwIP checks it only from the TCP poll
+ *    timer (about once a second in 2.1: a 300 ms timeout measured 1001 ms),
+ *    so send goes with MSG_DONTWAIT and, while the send buffer is full,
+ *    sleeps briefly and tries again until its time is up. The non-blocking
+ *    connect is watched by asking lwIP again, with short sleeps in between
+ *    (EALREADY while it runs, EISCONN once it is up).
  * lwIP reports a shortage of pbufs or segments as ENOMEM / ENOBUFS (ERR_MEM,
  * ERR_BUF): that is back-pressure, not a broken connection, so the call
  * sleeps a little (sys_msleep, 1 ms doubling to 32 ms) and tries again
@@ -39,7 +42,7 @@
 #endif
 
 #if NO_SYS || !LWIP_SOCKET || !LWIP_TCP
-#error "cpuser lwIP port: needs NO_SYS 0, LWIP_SOCKET 1 and LWIP_TCP 1 (a NO_SYS=1 board needs a raw-API transport: tests/lwip/PORTING.md)"
+#error "cpuser lwIP port: needs NO_SYS 0, LWIP_SOCKET 1 and LWIP_TCP 1 (a NO_SYS=1 board needs a raw-API transport: port/lwip/README.md)"
 #endif
 
 /* The wait method: forced by the build, or the first lwIP offers. */
@@ -62,15 +65,16 @@
 #error "cpuser lwIP port: CPUSER_LWIP_WAIT_SELECT needs LWIP_SOCKET_SELECT 1"
 #endif
 #elif CPUSER_LWIP_WAIT == CPUSER_LWIP_WAIT_SOCKOPT
-#if !LWIP_SO_RCVTIMEO || !LWIP_SO_SNDTIMEO
-#error "cpuser lwIP port: without LWIP_SOCKET_POLL or LWIP_SOCKET_SELECT it needs LWIP_SO_RCVTIMEO 1 and LWIP_SO_SNDTIMEO 1"
+#if !LWIP_SO_RCVTIMEO
+#error "cpuser lwIP port: without LWIP_SOCKET_POLL or LWIP_SOCKET_SELECT it needs LWIP_SO_RCVTIMEO 1"
 #endif
 #else
 #error "cpuser lwIP port: CPUSER_LWIP_WAIT must be CPUSER_LWIP_WAIT_POLL, _SELECT or _SOCKOPT"
 #endif
 
-/* Sleeps while lwIP is short of memory (and, for SOCKOPT, between checks
- * of a connect in progress or a busy send). */
+/* Sleeps before trying again: while lwIP is short of memory, after a wait
+ * that said "ready" but was not, and (SOCKOPT) between checks of a connect
+ * in progress or of a full send buffer. */
 #define BACKOFF_FIRST_MS 1u
 #define BACKOFF_MAX_MS 32u
 
@@ -188,8 +192,8 @@ static int wait_ready(int fd, int dir, uint32_t start, uint32_t timeout_ms)
 
 #else /* CPUSER_LWIP_WAIT_SOCKOPT */
 
-/* Set SO_SNDTIMEO or SO_RCVTIMEO to ms (> 0: lwIP takes 0 as "forever"). */
-static int set_timeout(int fd, int opt, uint32_t ms)
+/* Set SO_RCVTIMEO to ms (> 0: lwIP takes 0 as "forever"). */
+static int set_recv_timeout(int fd, uint32_t ms)
 {
 #if LWIP_SO_SNDRCVTIMEO_NONSTANDARD
     int v = ms > (uint32_t)INT_MAX ? INT_MAX : (int)ms;
@@ -199,7 +203,7 @@ static int set_timeout(int fd, int opt, uint32_t ms)
     v.tv_sec = (long)(ms / 1000u);
     v.tv_usec = (long)((ms % 1000u) * 1000u);
 #endif
-    return lwip_setsockopt(fd, SOL_SOCKET, opt, &v, (socklen_t)sizeof v);
+    return lwip_setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &v, (socklen_t)sizeof v);
 }
 
 #endif
@@ -315,7 +319,7 @@ static cpuser_err connect_addr(cpuser_lwip_tcp *ctx, int family,
         break;
     }
 #if CPUSER_LWIP_WAIT == CPUSER_LWIP_WAIT_SOCKOPT
-    /* send and recv block, bounded by SO_SNDTIMEO / SO_RCVTIMEO */
+    /* recv blocks, bounded by SO_RCVTIMEO (send uses MSG_DONTWAIT) */
     if (err == CPUSER_OK && lwip_fcntl(fd, F_SETFL, 0) != 0) {
         ctx->last_errno = errno;
         err = CPUSER_ERR_CONNECT;
@@ -495,15 +499,8 @@ static cpuser_err tcp_send(void *vctx, const void *data, size_t len,
          * takes what fits in its send buffer (a partial send). */
         n = lwip_send(ctx->fd, data, len, MSG_DONTWAIT);
 #else
-        uint32_t left = ms_left(start, timeout_ms);
-        int flags = 0;
-        if (left == 0u) {
-            flags = MSG_DONTWAIT; /* a zero timeout still tries once */
-        } else if (set_timeout(ctx->fd, SO_SNDTIMEO, left) != 0) {
-            ctx->last_errno = errno;
-            return CPUSER_ERR_IO;
-        }
-        n = lwip_send(ctx->fd, data, len, flags);
+        /* never blocks: a full send buffer is EWOULDBLOCK, slept on below */
+        n = lwip_send(ctx->fd, data, len, MSG_DONTWAIT);
 #endif
         if (n > 0) {
             *sent = (size_t)n;
@@ -564,7 +561,7 @@ static cpuser_err tcp_recv(void *vctx, void *buf, size_t cap, size_t *got,
         int flags = 0;
         if (left == 0u) {
             flags = MSG_DONTWAIT;
-        } else if (set_timeout(ctx->fd, SO_RCVTIMEO, left) != 0) {
+        } else if (set_recv_timeout(ctx->fd, left) != 0) {
             ctx->last_errno = errno;
             return CPUSER_ERR_IO;
         }
