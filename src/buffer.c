@@ -13,8 +13,8 @@ void cpuser_buffer_init(cpuser_buffer *b, char *data, size_t cap)
 
 void cpuser_buffer_put(cpuser_buffer *b, const char *s, size_t n)
 {
-    if (b->err != CPUSER_OK) {
-        return;
+    if (b->err != CPUSER_OK || n == 0u) {
+        return; /* nothing to add (s may be NULL then: memcpy must not see it) */
     }
     if (n > SIZE_MAX - b->len) {
         b->err = CPUSER_ERR_BUFFER_TOO_SMALL;

@@ -66,6 +66,21 @@ static void first_error_sticks(void **state)
     assert_int_equal(cpuser_buffer_status(&b), CPUSER_ERR_BAD_ARGUMENT);
 }
 
+/* Found by fuzzing: an empty view {NULL, 0} reached memcpy(dst, NULL, 0),
+ * undefined behaviour (UBSan: null pointer passed as argument 2). */
+static void empty_null_append_is_fine(void **state)
+{
+    char buf[4];
+    cpuser_buffer b;
+    (void)state;
+    cpuser_buffer_init(&b, buf, sizeof buf);
+    cpuser_buffer_put(&b, NULL, 0);
+    cpuser_buffer_put(&b, "ab", 2);
+    cpuser_buffer_put(&b, NULL, 0);
+    assert_int_equal(b.len, 2);
+    assert_int_equal(cpuser_buffer_status(&b), CPUSER_OK);
+}
+
 static void views(void **state)
 {
     cpuser_view v = cpuser_view_of("Content-Length");
@@ -100,6 +115,7 @@ int main(void)
         cmocka_unit_test(counting_only_is_never_too_small),
         cmocka_unit_test(integers),
         cmocka_unit_test(first_error_sticks),
+        cmocka_unit_test(empty_null_append_is_fine),
         cmocka_unit_test(views),
         cmocka_unit_test(every_error_has_a_message),
     };

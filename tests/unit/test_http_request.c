@@ -196,6 +196,20 @@ static void tab_and_utf8_allowed_in_values(void **state)
     assert_int_equal(cpuser_http_request_end(&r, NULL), CPUSER_OK);
 }
 
+static void empty_header_value_as_a_null_view(void **state)
+{
+    cpuser_http_request r;
+    size_t len = 0;
+    static const char golden[] = "GET / HTTP/1.1\r\nX-Empty: \r\n\r\n";
+    (void)state;
+    cpuser_http_request_begin(&r, buf, sizeof buf, "GET");
+    cpuser_http_request_path(&r, "/", NULL, 0);
+    cpuser_http_request_header(&r, "X-Empty", NULL, 0);
+    assert_int_equal(cpuser_http_request_end(&r, &len), CPUSER_OK);
+    assert_int_equal(len, strlen(golden));
+    assert_memory_equal(buf, golden, len);
+}
+
 static void too_small_reports_the_size_needed_and_never_overflows(void **state)
 {
     size_t full = strlen(get_user_golden);
@@ -238,6 +252,7 @@ int main(void)
         cmocka_unit_test(path_in_pieces),
         cmocka_unit_test(rejections),
         cmocka_unit_test(tab_and_utf8_allowed_in_values),
+        cmocka_unit_test(empty_header_value_as_a_null_view),
         cmocka_unit_test(too_small_reports_the_size_needed_and_never_overflows),
         cmocka_unit_test(errors_stick),
     };
