@@ -1,5 +1,6 @@
 /* AMPECO resources: JSON bodies, the data envelope, and paginated lists. */
 #include "ampeco_resource.h"
+#include "chars.h"
 
 #include <string.h>
 
@@ -76,20 +77,6 @@ static cpuser_err list_element(void *arg, char *json, size_t len)
     return lc->l->element(lc->l->element_arg, &lc->c->json);
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* Copy s into the page's next cursor, percent-decoding when asked. */
 static cpuser_err set_next(cpuser_page *p, const char *s, size_t n, bool decode)
 {
@@ -97,9 +84,9 @@ static cpuser_err set_next(cpuser_page *p, const char *s, size_t n, bool decode)
     size_t o = 0;
     for (i = 0; i < n; i++) {
         char ch = s[i];
-        if (decode && ch == '%' && i + 2u < n && hex_digit(s[i + 1]) >= 0 &&
-            hex_digit(s[i + 2]) >= 0) {
-            ch = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+        if (decode && ch == '%' && i + 2u < n && cpuser_hex_digit(s[i + 1]) >= 0 &&
+            cpuser_hex_digit(s[i + 2]) >= 0) {
+            ch = (char)(cpuser_hex_digit(s[i + 1]) * 16 + cpuser_hex_digit(s[i + 2]));
             i += 2u;
         }
         if (o + 1u >= sizeof p->next) {

@@ -4,15 +4,11 @@
  * own, so a large error body (a 422 with many fields) needs only the tokens
  * of its largest single value, not of the whole document. */
 #include "api_error.h"
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
+#include "chars.h"
 
 static size_t skip_space(const char *t, size_t len, size_t p)
 {
-    while (p < len && is_space(t[p])) {
+    while (p < len && cpuser_is_json_space(t[p])) {
         p++;
     }
     return p;
@@ -44,7 +40,7 @@ static size_t value_end(const char *t, size_t len, size_t p)
                 return depth == 1u ? p + 1u : p;
             }
             depth--;
-        } else if (depth == 0u && (c == ',' || is_space(c))) {
+        } else if (depth == 0u && (c == ',' || cpuser_is_json_space(c))) {
             return p; /* the end of a number or literal */
         }
     }

@@ -16,6 +16,7 @@
  * [head | body | unparsed tail].
  */
 #include "cpuser/http_response.h"
+#include "chars.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -41,11 +42,6 @@ enum { LINE_WAIT, LINE_READY, LINE_BAD };
 
 /* ---- characters and views ------------------------------------------- */
 
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 static bool is_ows(char c)
 {
     return c == ' ' || c == '\t';
@@ -61,25 +57,10 @@ static bool is_text(char c)
 /* A byte of a token (RFC 9110 section 5.6.2). */
 static bool is_tchar(char c)
 {
-    if (is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+    if (cpuser_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
         return true;
     }
     return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-/* 0..15, or -1 when c is not a hex digit. */
-static int hex_value(char c)
-{
-    if (is_digit(c)) {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
 }
 
 static cpuser_view make_view(const char *p, size_t n)
@@ -135,7 +116,7 @@ static bool parse_decimal(cpuser_view v, uint64_t *out)
     }
     for (i = 0; i < v.len; i++) {
         uint64_t d;
-        if (!is_digit(v.ptr[i])) {
+        if (!cpuser_is_digit(v.ptr[i])) {
             return false;
         }
         d = (uint64_t)(v.ptr[i] - '0');
@@ -352,8 +333,8 @@ static void on_status_line(cpuser_http_response *r, cpuser_view line)
     size_t i;
     int code;
     if (line.len < 12u || memcmp(s, "HTTP/1.", 7) != 0 ||
-        !is_digit(s[7]) || s[8] != ' ' || !is_digit(s[9]) ||
-        !is_digit(s[10]) || !is_digit(s[11]) ||
+        !cpuser_is_digit(s[7]) || s[8] != ' ' || !cpuser_is_digit(s[9]) ||
+        !cpuser_is_digit(s[10]) || !cpuser_is_digit(s[11]) ||
         (line.len > 12u && s[12] != ' ')) {
         fail(r, CPUSER_ERR_PROTOCOL);
         return;
@@ -453,7 +434,7 @@ static void on_chunk_size(cpuser_http_response *r, cpuser_view line)
     uint64_t size = 0;
     size_t i = 0;
     int d;
-    while (i < line.len && (d = hex_value(line.ptr[i])) >= 0) {
+    while (i < line.len && (d = cpuser_hex_digit(line.ptr[i])) >= 0) {
         if (size > (UINT64_MAX >> 4)) {
             fail(r, CPUSER_ERR_PROTOCOL);
             return;

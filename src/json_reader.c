@@ -4,6 +4,7 @@
 #include <jsmn.h>
 
 #include "cpuser/json_reader.h"
+#include "chars.h"
 #include "utf8.h"
 
 #include <limits.h>
@@ -60,21 +61,6 @@ static bool nest_top_is_object(const nesting *n)
     return ((bits >> (top % 8u)) & 1u) != 0u;
 }
 
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool is_hex(char c)
-{
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 /* A number split into its parts (pointers into the text). */
 typedef struct {
     bool negative;
@@ -90,7 +76,7 @@ typedef struct {
 static size_t scan_digits(const char *s, size_t n, size_t *i)
 {
     size_t start = *i;
-    while (*i < n && is_digit(s[*i])) {
+    while (*i < n && cpuser_is_digit(s[*i])) {
         (*i)++;
     }
     return *i - start;
@@ -168,7 +154,7 @@ static bool scan_primitive(const char *t, size_t len, size_t *p)
     size_t n;
     number num;
 
-    while (*p < len && !is_space(t[*p]) && t[*p] != ',' && t[*p] != ']'
+    while (*p < len && !cpuser_is_json_space(t[*p]) && t[*p] != ',' && t[*p] != ']'
            && t[*p] != '}') {
         (*p)++;
     }
@@ -208,7 +194,7 @@ static bool scan_escape(const char *t, size_t len, size_t *p)
         return false;
     }
     for (i = 1; i <= 4u; i++) {
-        if (!is_hex(t[*p + i])) {
+        if (cpuser_hex_digit(t[*p + i]) < 0) {
             return false;
         }
     }
@@ -287,7 +273,7 @@ static bool check_syntax(const char *t, size_t len)
 
     memset(&n, 0, sizeof n);
     while (ok) {
-        while (p < len && is_space(t[p])) {
+        while (p < len && cpuser_is_json_space(t[p])) {
             p++;
         }
         if (p == len) {
@@ -477,17 +463,6 @@ cpuser_view cpuser_json_key_view(const cpuser_json *doc, int k)
 
 /* ==== strings =============================================================== */
 
-static uint32_t hex_value(char c)
-{
-    if (is_digit(c)) {
-        return (uint32_t)(c - '0');
-    }
-    if (c >= 'a' && c <= 'f') {
-        return (uint32_t)(c - 'a' + 10);
-    }
-    return (uint32_t)(c - 'A' + 10);
-}
-
 /* The four hex digits after "\u" at s[*i] (s[*i] is the backslash); 0x110000
  * (no code unit) when they are not there. Advances *i past them. */
 static uint32_t read_u_escape(const char *s, size_t n, size_t *i)
@@ -498,10 +473,10 @@ static uint32_t read_u_escape(const char *s, size_t n, size_t *i)
         return 0x110000u;
     }
     for (k = 2; k < 6u; k++) {
-        if (!is_hex(s[*i + k])) {
+        if (cpuser_hex_digit(s[*i + k]) < 0) {
             return 0x110000u;
         }
-        v = v << 4 | hex_value(s[*i + k]);
+        v = v << 4 | (uint32_t)cpuser_hex_digit(s[*i + k]);
     }
     *i += 6u;
     return v;

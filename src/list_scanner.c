@@ -1,5 +1,6 @@
 /* List scanner: the "data" array of a list envelope, element by element. */
 #include "cpuser/list_scanner.h"
+#include "chars.h"
 
 #include <string.h>
 
@@ -36,11 +37,6 @@ void cpuser_list_scanner_init(cpuser_list_scanner *s,
     s->state = ST_OPEN;
 }
 
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /* Start scanning a value whose first byte is c. */
 static void value_begin(cpuser_list_scanner *s, char c)
 {
@@ -54,7 +50,7 @@ static void value_begin(cpuser_list_scanner *s, char c)
 static int value_step(cpuser_list_scanner *s, char c)
 {
     if (s->primitive) {
-        return (c == ',' || c == ']' || c == '}' || is_space(c)) ? DONE_BEFORE : MORE;
+        return (c == ',' || c == ']' || c == '}' || cpuser_is_json_space(c)) ? DONE_BEFORE : MORE;
     }
     if (s->in_string) {
         if (s->escaped) {
@@ -127,7 +123,7 @@ static cpuser_err step(cpuser_list_scanner *s, char *data)
     case ST_OPEN:
         if (c == '{') {
             s->state = ST_KEY_FIRST;
-        } else if (!is_space(c)) {
+        } else if (!cpuser_is_json_space(c)) {
             return CPUSER_ERR_JSON;
         }
         break;
@@ -139,7 +135,7 @@ static cpuser_err step(cpuser_list_scanner *s, char *data)
             s->escaped = false;
         } else if (c == '}' && s->state == ST_KEY_FIRST) {
             s->state = ST_END;
-        } else if (!is_space(c)) {
+        } else if (!cpuser_is_json_space(c)) {
             return CPUSER_ERR_JSON;
         }
         break;
@@ -162,12 +158,12 @@ static cpuser_err step(cpuser_list_scanner *s, char *data)
     case ST_COLON:
         if (c == ':') {
             s->state = ST_VALUE;
-        } else if (!is_space(c)) {
+        } else if (!cpuser_is_json_space(c)) {
             return CPUSER_ERR_JSON;
         }
         break;
     case ST_VALUE:
-        if (is_space(c)) {
+        if (cpuser_is_json_space(c)) {
             break;
         }
         if (s->key == KEY_DATA) {
@@ -187,7 +183,7 @@ static cpuser_err step(cpuser_list_scanner *s, char *data)
         break;
     case ST_ELEM_FIRST:
     case ST_ELEM_NEXT:
-        if (is_space(c)) {
+        if (cpuser_is_json_space(c)) {
             break;
         }
         if (c == ']' && s->state == ST_ELEM_FIRST) {
@@ -222,7 +218,7 @@ static cpuser_err step(cpuser_list_scanner *s, char *data)
             s->state = ST_ELEM_NEXT;
         } else if (c == ']') {
             s->state = ST_AFTER_MEMBER;
-        } else if (!is_space(c)) {
+        } else if (!cpuser_is_json_space(c)) {
             return CPUSER_ERR_JSON;
         }
         break;
@@ -231,12 +227,12 @@ static cpuser_err step(cpuser_list_scanner *s, char *data)
             s->state = ST_KEY_NEXT;
         } else if (c == '}') {
             s->state = ST_END;
-        } else if (!is_space(c)) {
+        } else if (!cpuser_is_json_space(c)) {
             return CPUSER_ERR_JSON;
         }
         break;
     default: /* ST_END: only white space may follow */
-        if (!is_space(c)) {
+        if (!cpuser_is_json_space(c)) {
             return CPUSER_ERR_JSON;
         }
         break;
