@@ -162,7 +162,8 @@ cross: $(ARM_OBJ)
 # ---- the two commands ------------------------------------------------------
 DEB_PKGS := build-essential clang libjsmn-dev libmbedtls-dev liblwip-dev \
             libcmocka-dev gcc-arm-none-eabi libnewlib-arm-none-eabi python3 \
-            valgrind openssl iproute2 binutils dpkg-dev
+            valgrind openssl iproute2 binutils dpkg-dev qemu-system-arm \
+            gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -179,14 +180,16 @@ check: deps
 	$(MAKE) CC=gcc SAN=$(SAN) libs tests heap-symbols lwip-tests lwip-heap-symbols
 	$(MAKE) CC=clang SAN=1 libs tests lwip-tests
 	$(MAKE) CC=gcc SAN=0 mbedtls-small-test build/cpuser
-	$(MAKE) cross static-analysis
+	$(MAKE) cross static-analysis riscv
 	sh tests/run_tests.sh \
 	  $(subst $(BUILD)/,$(if $(filter 1,$(SAN)),build/gcc-san1/,build/),$(TEST_BIN) $(NOHEAP_BIN)) \
 	  $(subst $(BUILD)/,build/clang-san1/,$(TEST_BIN)) \
 	  build/mbedtls-small-test/small_ram \
 	  "sh tests/lwip/run_lwip_test.sh $(subst $(BUILD)/,$(if $(filter 1,$(SAN)),build/gcc-san1/,build/),$(LWIP_TEST_BIN)) $(subst $(BUILD)/,build/clang-san1/,$(LWIP_TEST_BIN))" \
 	  "python3 tests/sim/test_sim.py" \
-	  "python3 tests/cli/test_cli.py"
+	  "python3 tests/cli/test_cli.py" \
+	  "$(MAKE) -s --no-print-directory check-qemu" \
+	  "$(MAKE) --no-print-directory fuzz-smoke"
 
 clean:
 	rm -rf build
@@ -194,3 +197,7 @@ include tests/tls/mbedtls_src.mk
 include boards/linux/board.mk
 include tests/faults/faults.mk
 include tests/lwip/lwip.mk
+include tests/fuzz/fuzz.mk
+include tests/qemu/qemu.mk
+include boards/cortex-m4/firmware.mk
+include tests/bench/bench.mk
