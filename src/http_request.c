@@ -3,7 +3,10 @@
 
 #include <string.h>
 
-enum { STAGE_PATH, STAGE_QUERY, STAGE_HEADERS, STAGE_ENDED };
+/* START: no target yet; PATH: path pieces (more may follow, or a query);
+ * QUERY: query parameters; TARGET: a whole target (nothing may be added);
+ * HEADERS; ENDED. A range of stages is what a call accepts. */
+enum { STAGE_START, STAGE_PATH, STAGE_QUERY, STAGE_TARGET, STAGE_HEADERS, STAGE_ENDED };
 
 static const char hex_digits[] = "0123456789ABCDEF";
 
@@ -91,7 +94,7 @@ void cpuser_http_request_begin(cpuser_http_request *r, char *buf, size_t cap,
                                const char *method)
 {
     cpuser_buffer_init(&r->out, buf, cap);
-    r->stage = STAGE_PATH;
+    r->stage = STAGE_START;
     r->has_query = false;
     if (!is_token(method)) {
         cpuser_buffer_fail(&r->out, CPUSER_ERR_BAD_ARGUMENT);
@@ -106,9 +109,10 @@ void cpuser_http_request_path(cpuser_http_request *r, const char *tmpl,
 {
     size_t used = 0;
     const char *p;
-    if (!at_stage(r, STAGE_PATH, STAGE_PATH)) {
+    if (!at_stage(r, STAGE_START, STAGE_PATH)) {
         return;
     }
+    r->stage = STAGE_PATH;
     if (tmpl == NULL || tmpl[0] != '/' || (n != 0u && segs == NULL)) {
         cpuser_buffer_fail(&r->out, CPUSER_ERR_BAD_ARGUMENT);
         return;
@@ -139,7 +143,7 @@ void cpuser_http_request_path(cpuser_http_request *r, const char *tmpl,
 void cpuser_http_request_target(cpuser_http_request *r, const char *target, size_t n)
 {
     size_t i;
-    if (!at_stage(r, STAGE_PATH, STAGE_PATH)) {
+    if (!at_stage(r, STAGE_START, STAGE_START)) {
         return;
     }
     if (target == NULL || n == 0u || target[0] != '/') {
@@ -154,7 +158,7 @@ void cpuser_http_request_target(cpuser_http_request *r, const char *target, size
         }
     }
     cpuser_buffer_put(&r->out, target, n);
-    r->stage = STAGE_QUERY; /* nothing may be added to it */
+    r->stage = STAGE_TARGET; /* nothing may be added to it */
     r->has_query = true;
 }
 

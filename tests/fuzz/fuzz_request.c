@@ -9,8 +9,8 @@
  *   ctl[10]     sessions_allowed (mod 6)
  *   ctl[11]     bit 0 require_password_reset, bit 1 receive_news,
  *               bits 2-3 status for change-status (0..3), bits 4-5 auto_renewal
- *               (0..3, minus 1), bits 6-7 builder: 0 path, 1 target, 2-3 path
- *               then target
+ *               (0..3, minus 1), bits 6-7 builder: 0 path and query, 1 target,
+ *               2 path then target, 3 target then query (2 and 3 out of order)
  *   ctl[12]     userGroupIds count (mod 20), values from S_GROUP_IDS
  *   ctl[13]     builder buffer: 32 << (ctl[13] & 7); bit 3 https; bits 4-7 port
  *   ctl[14]     port, low byte
@@ -858,7 +858,8 @@ static const char *header_name(void)
 }
 
 typedef struct {
-    int mode;        /* 0 path, 1 target, 2 path then target, 3 (as 2) */
+    int mode;        /* 0 path + query, 1 target, 2 path then target,
+                        3 target then query: 2 and 3 must be refused */
     uint16_t port;
     bool https;
 } build_opts;
@@ -870,15 +871,17 @@ static cpuser_err build(char *buf, size_t cap, const build_opts *o, size_t *len)
     segs[0] = str[S_SEG1];
     segs[1] = str[S_SEG2];
     cpuser_http_request_begin(&r, buf, cap, cstr[S_METHOD]);
-    if (o->mode != 1) {
+    if (o->mode == 0 || o->mode == 2) {
         cpuser_http_request_path(&r, "/a/{}/b/{}", segs, 2);
     }
     if (o->mode != 0) {
         cpuser_http_request_target(&r, str[S_TARGET].ptr, str[S_TARGET].len);
     }
-    cpuser_http_request_query(&r, cstr[S_QUERY_NAME], str[S_QUERY_VALUE].ptr,
-                              str[S_QUERY_VALUE].len);
-    cpuser_http_request_query_int(&r, "n", int_from(str[S_AMOUNT]));
+    if (o->mode == 0 || o->mode == 3) {
+        cpuser_http_request_query(&r, cstr[S_QUERY_NAME], str[S_QUERY_VALUE].ptr,
+                                  str[S_QUERY_VALUE].len);
+        cpuser_http_request_query_int(&r, "n", int_from(str[S_AMOUNT]));
+    }
     cpuser_http_request_header(&r, header_name(), str[S_HEADER_VALUE].ptr, str[S_HEADER_VALUE].len);
     cpuser_http_request_host(&r, cstr[S_HOST], o->port, o->https);
     cpuser_http_request_bearer(&r, str[S_TOKEN].ptr, str[S_TOKEN].len);
@@ -904,9 +907,12 @@ static void check_builder(void)
     o.https = (ctl[13] & 8u) != 0u;
     ok = token_ok(cstr[S_METHOD]) && value_ok(str[S_HEADER_VALUE]) && token_ok(header_name()) &&
          host_ok(cstr[S_HOST]) && bearer_ok(str[S_TOKEN]) &&
+         o.mode <= 1 &&
          (o.mode == 1 || (segment_ok(str[S_SEG1]) && segment_ok(str[S_SEG2]))) &&
-         (o.mode == 0 || target_ok(str[S_TARGET])) && cstr[S_QUERY_NAME][0] != '\0' &&
-         !has_crlfnul(cpuser_view_of(cstr[S_QUERY_NAME])) && !has_crlfnul(str[S_QUERY_VALUE]);
+         (o.mode == 0 || target_ok(str[S_TARGET])) &&
+         (o.mode == 1 || (cstr[S_QUERY_NAME][0] != '\0' &&
+                          !has_crlfnul(cpuser_view_of(cstr[S_QUERY_NAME])) &&
+                          !has_crlfnul(str[S_QUERY_VALUE])));
     err = build(buf, cap, &o, &len);
     if (!ok) {
         FUZZ_CHECK(err == CPUSER_ERR_BAD_ARGUMENT);
@@ -935,7 +941,7 @@ static void check_builder(void)
         char num[32];
         int k;
         FUZZ_CHECK(want != NULL);
-        if (o.mode != 1) {
+        if (o.mode == 0) {
             memcpy(want, "/a/", 3);
             w = 3u;
             w += encode(want + w, str[S_SEG1], false);
@@ -943,18 +949,19 @@ static void check_builder(void)
             w += 3u;
             w += encode(want + w, str[S_SEG2], false);
         }
-        if (o.mode != 0) {
+        if (o.mode == 1) {
             memcpy(want + w, str[S_TARGET].ptr, str[S_TARGET].len);
             w += str[S_TARGET].len;
+        } else {
+            want[w++] = '?';
+            w += encode(want + w, name, true);
+            want[w++] = '=';
+            w += encode(want + w, str[S_QUERY_VALUE], false);
+            k = snprintf(num, sizeof num, "&n=%lld", (long long)int_from(str[S_AMOUNT]));
+            FUZZ_CHECK(k > 0 && (size_t)k < sizeof num);
+            memcpy(want + w, num, (size_t)k);
+            w += (size_t)k;
         }
-        want[w++] = o.mode == 0 ? '?' : '&';
-        w += encode(want + w, name, true);
-        want[w++] = '=';
-        w += encode(want + w, str[S_QUERY_VALUE], false);
-        k = snprintf(num, sizeof num, "&n=%lld", (long long)int_from(str[S_AMOUNT]));
-        FUZZ_CHECK(k > 0 && (size_t)k < sizeof num);
-        memcpy(want + w, num, (size_t)k);
-        w += (size_t)k;
         FUZZ_CHECK(fuzz_view_eq_bytes(req.target, want, w));
         free(want);
     }

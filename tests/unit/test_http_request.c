@@ -186,6 +186,51 @@ static void rejections(void **state)
     assert_int_equal(build_bad(99), CPUSER_OK);
 }
 
+/* A request line needs a target: a head without _path or _target, or one
+ * where a query or a path comes after a whole target, is out of order
+ * (found by fuzz_request: "GET  HTTP/1.1" was accepted). */
+static void a_target_is_required_and_comes_once(void **state)
+{
+    cpuser_http_request r;
+    cpuser_view seg = cpuser_view_of("x");
+    (void)state;
+    cpuser_http_request_begin(&r, buf, sizeof buf, "GET");
+    assert_int_equal(cpuser_http_request_end(&r, NULL), CPUSER_ERR_BAD_ARGUMENT);
+
+    cpuser_http_request_begin(&r, buf, sizeof buf, "GET");
+    cpuser_http_request_host(&r, "a.example", 443, true);
+    assert_int_equal(cpuser_http_request_end(&r, NULL), CPUSER_ERR_BAD_ARGUMENT);
+
+    cpuser_http_request_begin(&r, buf, sizeof buf, "GET");
+    cpuser_http_request_query_str(&r, "q", "1");
+    assert_int_equal(cpuser_http_request_end(&r, NULL), CPUSER_ERR_BAD_ARGUMENT);
+
+    cpuser_http_request_begin(&r, buf, sizeof buf, "GET");
+    cpuser_http_request_target(&r, "/dl/a?sig=1", 11);
+    cpuser_http_request_query_str(&r, "q", "1");
+    assert_int_equal(cpuser_http_request_end(&r, NULL), CPUSER_ERR_BAD_ARGUMENT);
+
+    cpuser_http_request_begin(&r, buf, sizeof buf, "GET");
+    cpuser_http_request_target(&r, "/dl/a", 5);
+    cpuser_http_request_path(&r, "/{}", &seg, 1);
+    assert_int_equal(cpuser_http_request_end(&r, NULL), CPUSER_ERR_BAD_ARGUMENT);
+
+    cpuser_http_request_begin(&r, buf, sizeof buf, "GET");
+    cpuser_http_request_path(&r, "/{}", &seg, 1);
+    cpuser_http_request_target(&r, "/dl/a", 5);
+    assert_int_equal(cpuser_http_request_end(&r, NULL), CPUSER_ERR_BAD_ARGUMENT);
+
+    /* the good orders still pass */
+    cpuser_http_request_begin(&r, buf, sizeof buf, "GET");
+    cpuser_http_request_target(&r, "/dl/a?sig=1", 11);
+    cpuser_http_request_host(&r, "a.example", 443, true);
+    assert_int_equal(cpuser_http_request_end(&r, NULL), CPUSER_OK);
+    cpuser_http_request_begin(&r, buf, sizeof buf, "GET");
+    cpuser_http_request_path(&r, "/{}", &seg, 1);
+    cpuser_http_request_query_str(&r, "q", "1");
+    assert_int_equal(cpuser_http_request_end(&r, NULL), CPUSER_OK);
+}
+
 static void tab_and_utf8_allowed_in_values(void **state)
 {
     cpuser_http_request r;
@@ -251,6 +296,7 @@ int main(void)
         cmocka_unit_test(segments_and_queries_are_percent_encoded),
         cmocka_unit_test(path_in_pieces),
         cmocka_unit_test(rejections),
+        cmocka_unit_test(a_target_is_required_and_comes_once),
         cmocka_unit_test(tab_and_utf8_allowed_in_values),
         cmocka_unit_test(empty_header_value_as_a_null_view),
         cmocka_unit_test(too_small_reports_the_size_needed_and_never_overflows),
