@@ -111,15 +111,26 @@ static cpuser_err decode_value(cpuser_json *doc, int v, const cpuser_field *f, v
     }
 }
 
-/* The table's field named by the key token k, or NULL. */
-static const cpuser_field *field_named(const cpuser_json *doc, int k, const cpuser_field_table *t)
+/* The table's field named by the key token k, or NULL. The search starts
+ * at *hint (the field after the last one found) and wraps: a server that
+ * sends members in the table's order costs one comparison per member.
+ * The first byte and the length are compared before the bytes. */
+static const cpuser_field *field_named(const cpuser_json *doc, int k, const cpuser_field_table *t,
+                                       uint8_t *hint)
 {
     cpuser_view key = cpuser_json_key_view(doc, k);
-    uint8_t i;
-    for (i = 0; i < t->count; i++) {
-        if (cpuser_view_eq(key, t->fields[i].name)) {
+    uint8_t n;
+    uint8_t i = *hint < t->count ? *hint : 0u;
+    if (key.len == 0u) {
+        return NULL; /* no field has an empty name */
+    }
+    for (n = 0; n < t->count; n++) {
+        const char *name = t->fields[i].name;
+        if (name[0] == key.ptr[0] && cpuser_view_eq(key, name)) {
+            *hint = (uint8_t)(i + 1u);
             return &t->fields[i];
         }
+        i = (uint8_t)(i + 1u == t->count ? 0u : i + 1u);
     }
     return NULL;
 }
@@ -128,18 +139,23 @@ cpuser_err cpuser_fields_decode(cpuser_json *doc, int obj, const cpuser_field_ta
 {
     uint64_t *present = mask_at(out, t->present_offset);
     uint64_t *null = mask_at(out, t->null_offset);
+    uint8_t hint = 0;
+    int members;
     int n;
+    int k;
     if (cpuser_json_type(doc, obj) != JSMN_OBJECT) {
         return CPUSER_ERR_JSON;
     }
-    for (n = 0;; n++) {
-        int k = cpuser_json_member(doc, obj, n);
+    members = cpuser_json_size(doc, obj);
+    /* one pass over the members: k is a key, k + 1 its value, the next
+     * key comes after the value's subtree */
+    for (n = 0, k = obj + 1; n < members; n++, k = cpuser_json_skip(doc, k + 1)) {
         const cpuser_field *f;
         uint64_t bit;
-        if (k < 0) {
-            return CPUSER_OK;
+        if (cpuser_json_type(doc, k) != JSMN_STRING) {
+            return CPUSER_ERR_JSON;
         }
-        f = field_named(doc, k, t);
+        f = field_named(doc, k, t, &hint);
         if (f == NULL) {
             continue; /* unknown keys are skipped */
         }
@@ -154,6 +170,7 @@ cpuser_err cpuser_fields_decode(cpuser_json *doc, int obj, const cpuser_field_ta
             return CPUSER_ERR_JSON;
         }
     }
+    return CPUSER_OK;
 }
 
 /* ---- encode --------------------------------------------------------------- */

@@ -405,6 +405,15 @@ int cpuser_json_skip(const cpuser_json *doc, int i)
     return j;
 }
 
+int cpuser_json_size(const cpuser_json *doc, int i)
+{
+    const jsmntok_t *t = tok_at(doc, i);
+    if (t == NULL || (t->type != JSMN_OBJECT && t->type != JSMN_ARRAY)) {
+        return -1;
+    }
+    return t->size;
+}
+
 int cpuser_json_member(const cpuser_json *doc, int obj, int n)
 {
     const jsmntok_t *t = tok_at(doc, obj);
@@ -568,7 +577,11 @@ cpuser_err cpuser_json_get_string(cpuser_json *doc, int i, cpuser_view *out)
         if (!unescape(s, n, false, &decoded)) {
             return CPUSER_ERR_JSON;
         }
-        (void)unescape(s, n, true, &decoded);
+        if (decoded != n) {
+            /* every escape is longer than what it decodes to, so a string
+             * whose length did not change has none: nothing to move */
+            (void)unescape(s, n, true, &decoded);
+        }
         doc->tok[i].type = DECODED_STRING;
         doc->tok[i].end = t->start + (int)decoded;
     }

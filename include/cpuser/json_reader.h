@@ -66,8 +66,15 @@ int cpuser_json_find(const cpuser_json *doc, int obj, const char *key);
 /* Index of element n (0-based) of the array at arr, or -1. */
 int cpuser_json_index(const cpuser_json *doc, int arr, int n);
 
+/* The number of members of the object (or elements of the array) at i;
+ * -1 when i is out of range or not an object or array. Walking an object
+ * in one pass: k = i + 1 is the first key, its value is k + 1, the next key
+ * is cpuser_json_skip(doc, k + 1). */
+int cpuser_json_size(const cpuser_json *doc, int i);
+
 /* For walking an object: the key token of member n (0-based), or -1; its
- * value is at key + 1. */
+ * value is at key + 1. Each call walks from the first member: to visit every
+ * member, prefer cpuser_json_size() and cpuser_json_skip(). */
 int cpuser_json_member(const cpuser_json *doc, int obj, int n);
 
 /* The key token at k as a view (raw bytes, not unescaped). */

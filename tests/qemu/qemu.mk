@@ -30,7 +30,8 @@
 # Uses SRC and WARN of the main Makefile when set. Changes no default goal.
 
 QEMU_TESTS    ?= test_http_request test_http_response test_json_reader test_json_writer \
-                 test_ampeco_users test_list_scanner test_buffer
+                 test_ampeco_users test_list_scanner test_buffer \
+                 test_json_fields
 QEMU_VARIANTS ?= qemu qemu-trap
 QEMU_TIMEOUT  ?= 60
 QEMU_PKGS     := qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi dpkg-dev
