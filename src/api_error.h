@@ -12,4 +12,11 @@
  * body never turns the call's HTTP error into a JSON error. */
 void cpuser_api_error_decode(cpuser_json *doc, char *body, size_t len, cpuser_result *r);
 
+/* The raw text (between the quotes, escapes not decoded) of the string
+ * member `key` of the top-level object of body[0..len), found without
+ * tokens and without modifying the body; an empty view when the body is
+ * not a JSON object or has no such string member. For short constant
+ * values such as an operation's "status". */
+cpuser_view cpuser_api_top_string(const char *body, size_t len, const char *key);
+
 #endif /* CPUSER_API_ERROR_H */
