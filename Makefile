@@ -189,6 +189,7 @@ check: deps
 	  "python3 tests/sim/test_sim.py" \
 	  "python3 tests/sim/test_azure_apim_sim.py" \
 	  "python3 tests/cli/test_cli.py" \
+	  "python3 tests/cli/test_cli_azure.py" \
 	  "$(MAKE) -s --no-print-directory check-qemu" \
 	  "$(MAKE) --no-print-directory fuzz-smoke"
 
