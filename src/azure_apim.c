@@ -121,6 +121,22 @@ cpuser_err cpuser_azure_apim_user_delete_check(const cpuser_azure_user_delete *r
     return CPUSER_OK;
 }
 
+/* A view into the client's working buffer would be overwritten while the
+ * request is built there. */
+static bool in_buffer(const cpuser_client *c, cpuser_view v)
+{
+    uintptr_t p = (uintptr_t)v.ptr;
+    uintptr_t b = (uintptr_t)c->buf;
+    return v.ptr != NULL && p >= b && p - b < c->cap;
+}
+
+static bool outside_buffer(const cpuser_client *c, const cpuser_azure_user_ref *r,
+                           cpuser_view if_match)
+{
+    return !in_buffer(c, r->subscription_id) && !in_buffer(c, r->resource_group) &&
+           !in_buffer(c, r->service_name) && !in_buffer(c, r->user_id) && !in_buffer(c, if_match);
+}
+
 /* ---- names ------------------------------------------------------------------ */
 
 uint8_t cpuser_azure_app_type_parse(const char *name)
@@ -348,7 +364,8 @@ cpuser_err cpuser_azure_apim_user_delete(cpuser_client *c, const cpuser_azure_us
         op = &local;
     }
     memset(op, 0, sizeof *op);
-    if (c == NULL || cpuser_azure_apim_user_delete_check(req) != CPUSER_OK) {
+    if (c == NULL || cpuser_azure_apim_user_delete_check(req) != CPUSER_OK ||
+        !outside_buffer(c, &req->user, req->if_match)) {
         return refuse(c);
     }
     user_request(&r, segs, &req->user, "DELETE");
@@ -370,6 +387,12 @@ cpuser_err cpuser_azure_apim_user_delete(cpuser_client *c, const cpuser_azure_us
     return err;
 }
 
+static cpuser_view etag_none(void)
+{
+    cpuser_view v = {NULL, 0};
+    return v;
+}
+
 cpuser_err cpuser_azure_apim_user_get(cpuser_client *c, const cpuser_azure_user_ref *ref,
                                       cpuser_view *etag)
 {
@@ -380,7 +403,7 @@ cpuser_err cpuser_azure_apim_user_get(cpuser_client *c, const cpuser_azure_user_
         etag->ptr = NULL;
         etag->len = 0;
     }
-    if (c == NULL || ref == NULL || !ref_ok(ref)) {
+    if (c == NULL || ref == NULL || !ref_ok(ref) || !outside_buffer(c, ref, etag_none())) {
         return refuse(c);
     }
     user_request(&r, segs, ref, "GET");

@@ -26,7 +26,9 @@
  * API Management specification's maxLength); the user id is 1..80 bytes
  * (the specification's maxLength) without control characters, and not "."
  * or ".."; If-Match is present (1..256 bytes: an ETag or "*") with no
- * control character (CR, LF, NUL...); the optional values are in range.
+ * control character (CR, LF, NUL...); the optional values are in range;
+ * no view points into the client's working buffer (the request is built
+ * there: copy an ETag from cpuser_azure_apim_user_get() before passing it).
  * Path segments are percent-encoded by the request builder.
  *
  * Memory: views in results point into the client's working buffer and are
@@ -97,8 +99,9 @@ typedef struct {
     bool via_location;    /* polled the Location URL (no Azure-AsyncOperation) */
 } cpuser_azure_operation;
 
-/* Check a delete request exactly as cpuser_azure_apim_user_delete() does,
- * without sending anything: CPUSER_OK or CPUSER_ERR_BAD_ARGUMENT. */
+/* Check a delete request's values as cpuser_azure_apim_user_delete() does
+ * (all but the working-buffer check, which needs the client), without
+ * sending anything: CPUSER_OK or CPUSER_ERR_BAD_ARGUMENT. */
 cpuser_err cpuser_azure_apim_user_delete_check(const cpuser_azure_user_delete *req);
 
 /* Delete a user.
@@ -141,7 +144,8 @@ cpuser_err cpuser_azure_apim_user_delete(cpuser_client *c, const cpuser_azure_us
 
 /* GET the user (?api-version=2024-05-01) -> 200. *etag (may be NULL)
  * receives the response's ETag header, a view into the working buffer
- * (empty when the server sent none), ready to be the delete's If-Match; the
+ * (empty when the server sent none; copy it to use it as the delete's
+ * If-Match); the
  * user's JSON stays in cpuser_client_last(c)->body. Errors: as for the
  * delete (404 is CPUSER_ERR_HTTP_NOT_FOUND with the ErrorResponse decoded),
  * and CPUSER_ERR_HTTP_UNEXPECTED for a 2xx other than 200. */
