@@ -4,10 +4,14 @@
 
 #include "cpuser/client.h"
 
-/* Fill r->message and r->field_errors from a non-2xx body, if it is JSON of
- * the shapes the backends use:
+/* Fill r->message and r->field_errors (and for Azure r->error_code and
+ * r->error_target) from a non-2xx body, if it is JSON of the shapes the
+ * backends use:
  *   {"message": "...", "errors": {"field": ["msg", ...], ...}}   (Laravel)
- *   {"error": {"message": "...", ...}}                            (Azure)
+ *   {"error": {"code": "...", "message": "...", "target": "...",
+ *              "details": [{"code", "message", "target"}, ...]}} (Azure;
+ *              each detail is a field error: its target, or its code when
+ *              it has none, and its message)
  * Anything else (HTML from a proxy, broken JSON) leaves them empty: an error
  * body never turns the call's HTTP error into a JSON error. */
 void cpuser_api_error_decode(cpuser_json *doc, char *body, size_t len, cpuser_result *r);
