@@ -15,6 +15,7 @@
 
 #include "cpuser/azure_apim.h"
 #include "cpuser/posix.h"
+#include "cpuser/tls.h"
 
 #define SUB "00000000-0000-0000-0000-000000000000"
 #define EXAMPLE "5931a75ae4bbd512288c680b"
@@ -354,6 +355,58 @@ static void cross_origin_operation_is_refused(void **state)
     stop();
 }
 
+/* Over TLS (mbedTLS, certificates from tests/tls/make_certs.sh): the same
+ * origin is https://localhost:PORT, so the 202's operation URL is followed
+ * with the token only on that origin. */
+static void accepted_over_tls_is_polled(void **state)
+{
+    static cpuser_tls tls;
+    static unsigned char ca[4096];
+    static cpuser_transport tls_tp;
+    char cmd[256], cert[128], key[128], ca_path[128];
+    const char *extra[] = {"--token", TOKEN, "--polls", "2", "--tls-cert", cert, "--tls-key", key, NULL};
+    cpuser_tls_config tcfg;
+    cpuser_client_config cfg;
+    cpuser_azure_user_delete d;
+    cpuser_azure_operation op;
+    size_t n;
+    (void)state;
+    snprintf(cmd, sizeof cmd, "sh tests/tls/make_certs.sh %s/certs > /dev/null 2>&1", dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cert, sizeof cert, "%s/certs/server.crt", dir);
+    snprintf(key, sizeof key, "%s/certs/server.key", dir);
+    snprintf(ca_path, sizeof ca_path, "%s/certs/ca.crt", dir);
+    n = peer_read_file(ca_path, (char *)ca, sizeof ca);
+    assert_true(n > 1u);
+    if (peer_start_sim_script(&sim, dir, "tests/sim/azure_apim_sim.py", extra) != 0) {
+        fail_msg("simulator did not start, see %s/sim.out", dir);
+    }
+    cpuser_posix_tcp_init(&tcp, &tp);
+    cpuser_posix_platform_init(&pf);
+    memset(&tcfg, 0, sizeof tcfg);
+    tcfg.ca = ca;
+    tcfg.ca_len = n; /* the NUL included, as mbedTLS wants for PEM */
+    assert_int_equal(cpuser_tls_init(&tls, &tcfg, &tp, &pf, &tls_tp), CPUSER_OK);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.host = "localhost";
+    cfg.port = sim.port;
+    cfg.https = true;
+    cfg.token = TOKEN;
+    cfg.token_len = strlen(TOKEN);
+    cfg.total_timeout_ms = 20000;
+    assert_int_equal(cpuser_client_init(&client, &cfg, &tls_tp, &pf, work, sizeof work), CPUSER_OK);
+    request_of(&d, EXAMPLE, etag_of(EXAMPLE));
+    assert_int_equal(cpuser_azure_apim_user_delete(&client, &d, &op), CPUSER_OK);
+    assert_int_equal(op.accepted_status, 202);
+    assert_int_equal(op.polls, 2);
+    assert_int_equal(op.state, CPUSER_AZURE_OP_SUCCEEDED);
+    assert_int_equal(logged("/tenant/operationResults/"), 2);
+    assert_int_equal(get_status(EXAMPLE), CPUSER_ERR_HTTP_NOT_FOUND);
+    cpuser_client_close(&client);
+    cpuser_tls_free(&tls);
+    peer_stop(&sim);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -384,6 +437,7 @@ int main(void)
         cmocka_unit_test(polling_is_bounded_by_the_deadline),
         cmocka_unit_test(location_is_polled_when_it_is_the_only_url),
         cmocka_unit_test(cross_origin_operation_is_refused),
+        cmocka_unit_test(accepted_over_tls_is_polled),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
