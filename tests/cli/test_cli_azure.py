@@ -186,7 +186,7 @@ class Delete(unittest.TestCase):
             self.assertEqual(rc, 7)
             self.assertIn("timeout", err)
             self.assertIn("may still complete", err)
-            self.assertEqual(sum("/operationResults/" in line for line in sim.log()), 2)
+            self.assertIn(sum("/operationResults/" in line for line in sim.log()), (1, 2))  # ~1 s, ~2 s
         finally:
             sim.stop()
 

@@ -313,11 +313,13 @@ static void polling_is_bounded_by_the_deadline(void **state)
     t0 = pf.now_ms(pf.ctx);
     assert_int_equal(cpuser_azure_apim_user_delete(&client, &d, &op), CPUSER_ERR_TIMEOUT);
     spent = pf.now_ms(pf.ctx) - t0;
-    /* polls at about 1 s and 2 s; a third wait would pass 2.5 s */
-    assert_int_equal(op.polls, 2);
+    /* polls at about 1 s and 2 s; a third wait would pass 2.5 s (on a
+     * loaded machine the second may already not fit: the scripted-clock
+     * unit test pins the exact count) */
+    assert_true(op.polls >= 1u && op.polls <= 2u);
     assert_int_equal(op.state, CPUSER_AZURE_OP_IN_PROGRESS);
     assert_true(spent < 2500u);
-    assert_int_equal(logged("/tenant/operationResults/"), 2);
+    assert_int_equal(logged("/tenant/operationResults/"), (int)op.polls);
     assert_int_equal(client.cfg.total_timeout_ms, 2500);
     stop();
 }
