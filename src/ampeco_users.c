@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ampeco_resource.h"
+#include "origin.h"
 
 #define USERS_PATH "/public-api/resources/users/v1.0"
 #define USER_PATH USERS_PATH "/{}"
@@ -825,38 +826,6 @@ cpuser_err cpuser_users_redeem_voucher(cpuser_client *c, cpuser_view id, cpuser_
 
 /* ---- export ------------------------------------------------------------------ */
 
-/* scheme://host[:port]/path?query -> whether it is the client's own origin,
- * and the path+query part. */
-static bool same_origin(const cpuser_client *c, cpuser_view url, cpuser_view *target)
-{
-    const char *scheme = c->cfg.https ? "https://" : "http://";
-    size_t sl = strlen(scheme);
-    size_t hl = strlen(c->host);
-    size_t i;
-    uint32_t port = 0;
-    bool has_port = false;
-    if (url.len < sl + hl || memcmp(url.ptr, scheme, sl) != 0 ||
-        !cpuser_view_ieq((cpuser_view){url.ptr + sl, hl}, c->host)) {
-        return false;
-    }
-    i = sl + hl;
-    if (i < url.len && url.ptr[i] == ':') {
-        has_port = true;
-        for (i++; i < url.len && url.ptr[i] >= '0' && url.ptr[i] <= '9' && port < 65536u; i++) {
-            port = port * 10u + (uint32_t)(url.ptr[i] - '0');
-        }
-    }
-    if (i >= url.len || url.ptr[i] != '/') {
-        return false;
-    }
-    if ((has_port ? port : (c->cfg.https ? 443u : 80u)) != c->cfg.port) {
-        return false;
-    }
-    target->ptr = url.ptr + i;
-    target->len = url.len - i;
-    return true;
-}
-
 cpuser_err cpuser_users_export(cpuser_client *c, cpuser_view id, const cpuser_sink *sink,
                                cpuser_view *url_out)
 {
@@ -882,7 +851,7 @@ cpuser_err cpuser_users_export(cpuser_client *c, cpuser_view id, const cpuser_si
     if (url_out != NULL) {
         *url_out = url;
     }
-    if (!same_origin(c, url, &target)) {
+    if (!cpuser_same_origin(c, url, &target)) {
         return CPUSER_ERR_HTTP_UNEXPECTED;
     }
     /* The request is built where the URL now lies: copy the target out. */

@@ -48,7 +48,7 @@ static size_t value_end(const char *t, size_t len, size_t p)
 }
 
 typedef struct {
-    char *text;
+    const char *text;
     size_t len;
     size_t pos;   /* inside the object, after '{' or after a member */
 } members;
@@ -91,6 +91,17 @@ static bool key_is(const char *text, size_t ks, size_t ke, const char *name)
     return cpuser_view_eq(k, name);
 }
 
+static void add_field_error(cpuser_result *r, cpuser_view field, cpuser_view msg)
+{
+    if (r->field_error_count == CPUSER_MAX_FIELD_ERRORS) {
+        r->field_errors_truncated = true;
+        return;
+    }
+    r->field_errors[r->field_error_count].field = field;
+    r->field_errors[r->field_error_count].message = msg;
+    r->field_error_count++;
+}
+
 /* "errors": {"field": ["message", ...], ...} */
 static void add_field_errors(cpuser_json *doc, char *text, size_t s, size_t e, cpuser_result *r)
 {
@@ -113,19 +124,70 @@ static void add_field_errors(cpuser_json *doc, char *text, size_t s, size_t e, c
             if (v < 0 || cpuser_json_get_string(doc, v, &msg) != CPUSER_OK) {
                 break;
             }
-            if (r->field_error_count == CPUSER_MAX_FIELD_ERRORS) {
-                r->field_errors_truncated = true;
+            add_field_error(r, field, msg);
+            if (r->field_errors_truncated) {
                 return;
             }
-            r->field_errors[r->field_error_count].field = field;
-            r->field_errors[r->field_error_count].message = msg;
-            r->field_error_count++;
         }
     }
 }
 
+/* A string member's value into *out (left empty when it is not a string
+ * or does not decode). */
+static void take_string(cpuser_json *doc, char *text, size_t vs, size_t ve, cpuser_view *out)
+{
+    if (text[vs] != '"' || !string_at(doc, text, vs, ve, out)) {
+        out->ptr = NULL;
+        out->len = 0;
+    }
+}
+
+/* Azure "details": [{"code", "message", "target", ...}, ...]: each element
+ * is walked member by member like the rest (nested details and
+ * additionalInfo are skipped), one field error each. */
+static void add_details(cpuser_json *doc, char *text, size_t s, size_t e, cpuser_result *r)
+{
+    size_t p = s + 1u;
+    for (;;) {
+        members m;
+        size_t ks, ke, vs, ve, end;
+        cpuser_view code = {NULL, 0}, target = {NULL, 0}, msg = {NULL, 0};
+        p = skip_space(text, e, p);
+        if (p < e && text[p] == ',') {
+            p = skip_space(text, e, p + 1u);
+        }
+        if (p >= e || text[p] == ']') {
+            return;
+        }
+        end = value_end(text, e, p);
+        if (text[p] == '{') {
+            m.text = text;
+            m.len = end;
+            m.pos = p + 1u;
+            while (next_member(&m, &ks, &ke, &vs, &ve)) {
+                if (key_is(text, ks, ke, "code")) {
+                    take_string(doc, text, vs, ve, &code);
+                } else if (key_is(text, ks, ke, "target")) {
+                    take_string(doc, text, vs, ve, &target);
+                } else if (key_is(text, ks, ke, "message")) {
+                    take_string(doc, text, vs, ve, &msg);
+                }
+            }
+            add_field_error(r, target.len != 0u ? target : code, msg);
+            if (r->field_errors_truncated) {
+                return;
+            }
+        }
+        if (end <= p) {
+            return; /* no progress: malformed (cannot happen for valid JSON) */
+        }
+        p = end;
+    }
+}
+
 /* Walk the object at text[s..e): "message" and "errors" (Laravel), and
- * "error": {...} (Azure) whose own "message" is looked for one level down. */
+ * "error": {...} (Azure) whose own "message", "code", "target" and
+ * "details" are looked for one level down. */
 static void walk(cpuser_json *doc, char *text, size_t s, size_t e, cpuser_result *r, bool top)
 {
     members m;
@@ -135,16 +197,43 @@ static void walk(cpuser_json *doc, char *text, size_t s, size_t e, cpuser_result
     m.pos = s + 1u;
     while (next_member(&m, &ks, &ke, &vs, &ve)) {
         if (key_is(text, ks, ke, "message") && text[vs] == '"' && r->message.len == 0u) {
-            if (!string_at(doc, text, vs, ve, &r->message)) {
-                r->message.ptr = NULL;
-                r->message.len = 0;
-            }
+            take_string(doc, text, vs, ve, &r->message);
         } else if (top && key_is(text, ks, ke, "errors") && text[vs] == '{') {
             add_field_errors(doc, text, vs, ve, r);
         } else if (top && key_is(text, ks, ke, "error") && text[vs] == '{') {
             walk(doc, text, vs, ve, r, false);
+        } else if (!top && key_is(text, ks, ke, "code") && r->error_code.len == 0u) {
+            take_string(doc, text, vs, ve, &r->error_code);
+        } else if (!top && key_is(text, ks, ke, "target") && r->error_target.len == 0u) {
+            take_string(doc, text, vs, ve, &r->error_target);
+        } else if (!top && key_is(text, ks, ke, "details") && text[vs] == '[') {
+            add_details(doc, text, vs, ve, r);
         }
     }
+}
+
+cpuser_view cpuser_api_top_string(const char *body, size_t len, const char *key)
+{
+    cpuser_view v = {NULL, 0};
+    members m;
+    size_t s, ks, ke, vs, ve;
+    if (body == NULL || len == 0u || !cpuser_json_valid(body, len)) {
+        return v;
+    }
+    s = skip_space(body, len, 0);
+    if (s >= len || body[s] != '{') {
+        return v;
+    }
+    m.text = body;
+    m.len = value_end(body, len, s);
+    m.pos = s + 1u;
+    while (next_member(&m, &ks, &ke, &vs, &ve)) {
+        if (key_is(body, ks, ke, key) && body[vs] == '"' && ve >= vs + 2u) {
+            v.ptr = body + vs + 1u;
+            v.len = ve - vs - 2u; /* last one wins, as in cpuser_json_find() */
+        }
+    }
+    return v;
 }
 
 void cpuser_api_error_decode(cpuser_json *doc, char *body, size_t len, cpuser_result *r)

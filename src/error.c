@@ -26,6 +26,7 @@ static const char *const messages[CPUSER_ERR__COUNT] = {
     [CPUSER_ERR_HTTP_UNEXPECTED] = "unexpected HTTP status",
     [CPUSER_ERR_OUTCOME_UNKNOWN] = "outcome unknown",
     [CPUSER_ERR_STOPPED] = "stopped by the caller",
+    [CPUSER_ERR_OPERATION_FAILED] = "long-running operation failed or was canceled",
 };
 
 const char *cpuser_strerror(cpuser_err err)

@@ -61,9 +61,19 @@ static const option options[] = {
     {"--plan", OPT_PLAN, TAKES_VALUE},
     {"--end-date", OPT_END_DATE, TAKES_VALUE},
     {"--auto-renew", OPT_AUTO_RENEW, 0},
+    {"--subscription", OPT_SUBSCRIPTION, TAKES_VALUE},
+    {"--resource-group", OPT_RESOURCE_GROUP, TAKES_VALUE},
+    {"--service", OPT_SERVICE, TAKES_VALUE},
+    {"--if-match", OPT_IF_MATCH, TAKES_VALUE},
+    {"--delete-subscriptions", OPT_DELETE_SUBSCRIPTIONS, 0},
+    {"--notify", OPT_NOTIFY, 0},
+    {"--app-type", OPT_APP_TYPE, TAKES_VALUE},
 };
 
 #define OPTION_COUNT (sizeof options / sizeof options[0])
+
+/* Every option has a bit in cli_args.given (a uint64_t). */
+typedef char option_ids_fit_the_mask[OPT__COUNT <= 64 ? 1 : -1];
 
 const char *args_name(int id)
 {

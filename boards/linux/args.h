@@ -63,6 +63,14 @@ enum {
     OPT_PLAN,
     OPT_END_DATE,
     OPT_AUTO_RENEW,
+    /* azure-apim */
+    OPT_SUBSCRIPTION,
+    OPT_RESOURCE_GROUP,
+    OPT_SERVICE,
+    OPT_IF_MATCH,
+    OPT_DELETE_SUBSCRIPTIONS,
+    OPT_NOTIFY,
+    OPT_APP_TYPE,
     OPT__COUNT
 };
 

@@ -43,6 +43,7 @@ int err_exit_code(cpuser_err err, bool sent)
     case CPUSER_ERR_HTTP_RATE_LIMITED:
         return EXIT_RATE_LIMITED;
     case CPUSER_ERR_HTTP_SERVER:
+    case CPUSER_ERR_OPERATION_FAILED:
         return EXIT_SERVER;
     case CPUSER_ERR_PROTOCOL:
     case CPUSER_ERR_JSON:
@@ -120,9 +121,18 @@ void err_report(const char *what, cpuser_err err, const cpuser_result *last)
         }
         out_text(stderr, ")");
     }
+    if (last->error_code.len != 0u) { /* Azure ErrorResponse */
+        out_text(stderr, ": ");
+        out_view(stderr, last->error_code);
+    }
     if (last->message.len != 0u) {
         out_text(stderr, ": ");
         out_view(stderr, last->message);
+    }
+    if (last->error_target.len != 0u) {
+        out_text(stderr, " (target ");
+        out_view(stderr, last->error_target);
+        out_text(stderr, ")");
     }
     for (i = 0; i < last->field_error_count; i++) {
         out_text(stderr, i == 0u ? " [" : "; ");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "commands_azure.h"
 #include "commands_users.h"
 #include "connection.h"
 #include "numbers.h"
@@ -38,10 +39,13 @@ static int memory_report(void)
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
-/* The global options, into the connection config. */
-static int connection_options(const cli_args *a, cli_conn_config *cfg)
+/* The global options, into the connection config. Without --url: the
+ * resource's default_url, or (NULL) $CPUSER_URL. */
+static int connection_options(const cli_args *a, cli_conn_config *cfg, const char *default_url)
 {
-    const char *url = args_has(a, OPT_URL) ? a->value[OPT_URL] : getenv("CPUSER_URL");
+    const char *url = args_has(a, OPT_URL)    ? a->value[OPT_URL]
+                      : default_url != NULL ? default_url
+                                            : getenv("CPUSER_URL");
     const char *why = NULL;
     int64_t v;
 
@@ -82,6 +86,7 @@ static int run(int argc, char **argv)
     static cli_args args;
     static cli_conn_config cfg;
     cpuser_client *client = NULL;
+    bool azure;
     int rc;
 
     if (!args_parse(argc, argv, &args)) {
@@ -97,18 +102,19 @@ static int run(int argc, char **argv)
     if (args.pos_count == 0u) {
         return usage_error("no command given", NULL);
     }
-    if (strcmp(args.pos[0], "users") != 0) {
-        return usage_error("unknown resource (only users for now)", args.pos[0]);
+    azure = strcmp(args.pos[0], "azure-apim") == 0;
+    if (!azure && strcmp(args.pos[0], "users") != 0) {
+        return usage_error("unknown resource (users or azure-apim)", args.pos[0]);
     }
-    rc = users_prepare(&args);
+    rc = azure ? azure_prepare(&args) : users_prepare(&args);
     if (rc == 0) {
-        rc = connection_options(&args, &cfg);
+        rc = connection_options(&args, &cfg, azure ? AZURE_DEFAULT_URL : NULL);
     }
     if (rc == 0) {
         rc = secret_token(args_has(&args, OPT_TOKEN_FILE) ? args.value[OPT_TOKEN_FILE] : NULL,
                           &cfg.token, &cfg.token_len);
     }
-    if (rc == 0 && users_wants_password()) {
+    if (rc == 0 && !azure && users_wants_password()) {
         const char *pw = NULL;
         size_t len = 0;
         rc = secret_password(&pw, &len);
@@ -120,7 +126,8 @@ static int run(int argc, char **argv)
         rc = conn_open(&cfg, &client);
     }
     if (rc == 0) {
-        rc = users_run(client, args_has(&args, OPT_JSON));
+        rc = azure ? azure_run(client, args_has(&args, OPT_JSON))
+                   : users_run(client, args_has(&args, OPT_JSON));
     }
     conn_close();
     return rc;

@@ -156,6 +156,13 @@ typedef struct {
     cpuser_field_error field_errors[CPUSER_MAX_FIELD_ERRORS];
     uint8_t field_error_count;
     bool field_errors_truncated; /* more pairs than CPUSER_MAX_FIELD_ERRORS */
+    /* From an Azure ErrorResponse {"error": {"code", "message", "target",
+     * "details": [...]}} (views into the buffer, empty when absent): the
+     * error's code and target; its message is `message` above, and each
+     * of details[] is one field error (field: the detail's target, or its
+     * code when it has none; message: its message). */
+    cpuser_view error_code;
+    cpuser_view error_target;
 } cpuser_result;
 
 typedef struct {

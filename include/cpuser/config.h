@@ -109,4 +109,23 @@
 #define CPUSER_USER_AGENT "cpuser/0.1"
 #endif
 
+/* Long-running operations (an Azure 202 followed by polling): the wait
+ * between polls when the server gives no Retry-After, the longest
+ * Retry-After honoured (longer is cut to it), the most polls of one call,
+ * and the longest operation URL kept while polling (bytes, path and query;
+ * held on the stack during the call). The call's total_timeout_ms bounds
+ * the whole as well. */
+#ifndef CPUSER_POLL_INTERVAL_MS
+#define CPUSER_POLL_INTERVAL_MS 1000u
+#endif
+#ifndef CPUSER_POLL_MAX_INTERVAL_MS
+#define CPUSER_POLL_MAX_INTERVAL_MS 30000u
+#endif
+#ifndef CPUSER_POLL_MAX_COUNT
+#define CPUSER_POLL_MAX_COUNT 120u
+#endif
+#ifndef CPUSER_OPERATION_URL_MAX
+#define CPUSER_OPERATION_URL_MAX 512u
+#endif
+
 #endif /* CPUSER_CONFIG_H */

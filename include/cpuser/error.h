@@ -54,6 +54,10 @@ typedef enum {
      * call ends there (a list's connection is closed mid-page). Return it
      * from a callback to stop without an error of your own. */
     CPUSER_ERR_STOPPED,
+    /* An accepted (202) long-running operation ended in failure: its status
+     * said Failed or Canceled (the Azure operation's error is decoded into
+     * the last result). */
+    CPUSER_ERR_OPERATION_FAILED,
     CPUSER_ERR__COUNT
 } cpuser_err;
 

@@ -15,8 +15,8 @@
  *    json_fields.c, ampeco_users.c). A decoded user must have every view in
  *    the working buffer; written back with cpuser_user_write_json() it must
  *    be valid JSON, and decoding that again must give the same user.
- * 3. The input as a 422 body (api_error.c): message and field errors must
- *    be views into the working buffer.
+ * 3. The input as a 422 body (api_error.c): message, field errors and the
+ *    Azure error code and target must be views into the working buffer.
  * 4. The input as the answer to cpuser_users_export(): a download is only
  *    fetched from the client's own origin, with exactly the URL's path.
  */
@@ -789,6 +789,8 @@ static void check_error_body(const uint8_t *data, size_t size)
     FUZZ_CHECK(err == CPUSER_ERR_HTTP_UNPROCESSABLE && last->status == 422);
     FUZZ_CHECK(fuzz_view_in(last->body, work, sizeof work) && last->body.len == size);
     FUZZ_CHECK(fuzz_view_in(last->message, work, sizeof work));
+    FUZZ_CHECK(fuzz_view_in(last->error_code, work, sizeof work));   /* Azure ErrorResponse */
+    FUZZ_CHECK(fuzz_view_in(last->error_target, work, sizeof work));
     FUZZ_CHECK(last->field_error_count <= CPUSER_MAX_FIELD_ERRORS);
     FUZZ_CHECK(!last->field_errors_truncated || last->field_error_count == CPUSER_MAX_FIELD_ERRORS);
     for (n = 0; n < last->field_error_count; n++) {

@@ -1,0 +1,315 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `cpuser azure-apim ...` (build/cpuser) against the
+local Azure API Management simulator (tests/sim/azure_apim_sim.py), over
+loopback HTTP.
+
+Run after `make build/cpuser`:  python3 tests/cli/test_cli_azure.py
+(CPUSER_CLI=/path/to/cpuser tests another build.) Python 3 standard library
+only. Every wait is bounded, every simulator is stopped, the temporary
+directory is removed. Ends with "N passed, N failed".
+"""
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+CLI = os.environ.get("CPUSER_CLI") or os.path.join(ROOT, "build", "cpuser")
+SIM = os.path.join(ROOT, "tests", "sim", "azure_apim_sim.py")
+CLI_TIMEOUT = 30
+RUN_LIMIT_S = 120
+
+TOKEN = "az-" + secrets.token_hex(16)
+SUB = "00000000-0000-0000-0000-000000000000"
+EXAMPLE = "5931a75ae4bbd512288c680b"
+TMP = tempfile.mkdtemp(prefix="cpuser-cli-azure-")
+TOKEN_FILE = os.path.join(TMP, "token")
+SIMS = []
+
+
+class Sim:
+    count = 0
+
+    def __init__(self, *extra):
+        Sim.count += 1
+        self.dir = os.path.join(TMP, "sim%d" % Sim.count)
+        os.makedirs(self.dir)
+        port_file = os.path.join(self.dir, "port")
+        self.log_path = os.path.join(self.dir, "requests.log")
+        self.out = os.path.join(self.dir, "out.txt")
+        args = [sys.executable, SIM, "--port", "0", "--port-file", port_file, "--token-file", TOKEN_FILE,
+                "--log", self.log_path, "--seed-users", "5"] + list(extra)
+        with open(self.out, "wb") as out:
+            self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        SIMS.append(self)
+        deadline = time.monotonic() + 15
+        self.port = None
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            if os.path.exists(port_file):
+                with open(port_file) as f:
+                    text = f.read().strip()
+                if text:
+                    self.port = int(text)
+                    break
+            time.sleep(0.05)
+        if self.port is None:
+            self.stop()
+            raise RuntimeError("simulator did not start")
+        self.url = "http://127.0.0.1:%d" % self.port
+
+    def log(self):
+        if not os.path.exists(self.log_path):
+            return []
+        with open(self.log_path, encoding="utf-8") as f:
+            return [line for line in f.read().splitlines() if line]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+
+
+def run(args, sim=None, token_file=TOKEN_FILE, env=None, scope=True):
+    """Run the CLI: (exit code, stdout, stderr); the token must never show."""
+    cmd = [CLI]
+    if sim is not None:
+        cmd += ["--url", sim.url]
+    if token_file:
+        cmd += ["--token-file", token_file]
+    cmd += ["azure-apim"] + list(args[:1])
+    if scope:
+        cmd += ["--subscription", SUB, "--resource-group", "rg1", "--service", "apimService1"]
+    cmd += list(args[1:])
+    assert TOKEN not in " ".join(cmd)
+    full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
+    full_env.update(env or {})
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env, timeout=CLI_TIMEOUT)
+    out = p.stdout.decode("utf-8", "replace")
+    err = p.stderr.decode("utf-8", "replace")
+    assert TOKEN not in out and TOKEN not in err, "the token in the CLI's output"
+    return p.returncode, out, err
+
+
+class Delete(unittest.TestCase):
+    def test_without_if_match_the_etag_is_read_first(self):
+        sim = Sim()
+        try:
+            rc, out, err = run(["delete-user", EXAMPLE], sim)
+            self.assertEqual((rc, err), (0, ""))
+            self.assertEqual(out, "user %s: deleted\n" % EXAMPLE)
+            log = sim.log()
+            self.assertEqual(len(log), 2)
+            self.assertTrue(log[0].startswith("GET ") and log[0].endswith(" 200"))
+            self.assertTrue(log[1].startswith("DELETE ") and log[1].endswith(" 204"))  # the ETag matched
+            rc, out, err = run(["get-user", EXAMPLE], sim)
+            self.assertEqual(rc, 3)
+            self.assertIn("ResourceNotFound", err)
+        finally:
+            sim.stop()
+
+    def test_star_and_flags_go_as_documented(self):
+        sim = Sim()
+        try:
+            rc, out, err = run(["delete-user", "--if-match", "*", "--delete-subscriptions", "--notify",
+                                "--app-type", "developerPortal", "user1", "--json"], sim)
+            self.assertEqual((rc, err), (0, ""))
+            self.assertEqual(json.loads(out), {"id": "user1", "action": "delete-user", "httpStatus": 204,
+                                               "operation": "None", "polls": 0})
+            log = sim.log()
+            self.assertEqual(len(log), 1)
+            self.assertIn("/users/user1?deleteSubscriptions=true&notify=true&api-version=2024-05-01"
+                          "&appType=developerPortal 204", log[0])
+        finally:
+            sim.stop()
+
+    def test_stale_etag_is_412_exit_4(self):
+        sim = Sim()
+        try:
+            rc, out, err = run(["get-user", "user2"], sim)
+            self.assertEqual(rc, 0)
+            self.assertRegex(out, r'^user user2: etag "[A-Za-z0-9+/=]+"\n$')
+            rc, out, err = run(["delete-user", "--if-match", '"AAAAAAAAAAA="', "user2"], sim)
+            self.assertEqual(rc, 4)
+            self.assertEqual(out, "")
+            self.assertIn("precondition failed (HTTP 412)", err)
+            self.assertIn("PreconditionFailed", err)
+            self.assertIn("(target If-Match)", err)
+            self.assertIn("[If-Match: Current ETag is", err)
+            rc, out, err = run(["get-user", "user2", "--json"], sim)
+            self.assertEqual(rc, 0)
+            etag = json.loads(out)["etag"]
+            rc, out, err = run(["delete-user", "--if-match", etag, "user2"], sim)
+            self.assertEqual(rc, 0)
+        finally:
+            sim.stop()
+
+    def test_accepted_is_followed(self):
+        sim = Sim("--polls", "3")
+        try:
+            rc, out, err = run(["delete-user", "--if-match", "*", "user3"], sim)
+            self.assertEqual((rc, err), (0, ""))
+            self.assertEqual(out, "user user3: deleted (accepted, operation succeeded after 3 polls)\n")
+            self.assertEqual(sum("/operationResults/" in line for line in sim.log()), 3)
+        finally:
+            sim.stop()
+
+    def test_failed_operation_is_exit_9(self):
+        sim = Sim("--polls", "1", "--operation-result", "failed")
+        try:
+            rc, out, err = run(["delete-user", "--if-match", "*", "user3"], sim)
+            self.assertEqual(rc, 9)
+            self.assertIn("long-running operation failed or was canceled", err)
+            self.assertIn("UserDeleteFailed", err)
+            self.assertIn("subscriptions/sid-1: The subscription is still active.", err)
+        finally:
+            sim.stop()
+
+    def test_polling_stops_at_the_timeout(self):
+        sim = Sim("--polls", "1000", "--retry-after", "1")
+        try:
+            started = time.monotonic()
+            rc, out, err = run(["delete-user", "--timeout", "2500", "--if-match", "*", "user4"], sim)
+            self.assertLess(time.monotonic() - started, 10)
+            self.assertEqual(rc, 7)
+            self.assertIn("timeout", err)
+            self.assertIn("may still complete", err)
+            self.assertIn(sum("/operationResults/" in line for line in sim.log()), (1, 2))  # ~1 s, ~2 s
+        finally:
+            sim.stop()
+
+    def test_other_origin_is_not_polled(self):
+        sim = Sim("--polls", "1", "--operation-host", "evil.example.com")
+        try:
+            rc, out, err = run(["delete-user", "--if-match", "*", "user5"], sim)
+            self.assertEqual(rc, 10)
+            self.assertIn("another host and was not polled", err)
+            self.assertIn("http://evil.example.com/", err)
+            self.assertEqual(len(sim.log()), 1)
+        finally:
+            sim.stop()
+
+    def test_wrong_token_is_exit_5(self):
+        sim = Sim()
+        try:
+            other = os.path.join(TMP, "other-token")
+            with open(other, "w") as f:
+                f.write("not-the-token\n")
+            rc, out, err = run(["delete-user", "--if-match", "*", "user1"], sim, token_file=other)
+            self.assertEqual(rc, 5)
+            self.assertIn("InvalidAuthenticationToken", err)
+            rc, out, err = run(["delete-user", "--if-match", "*", "user1"], sim,
+                               token_file=None, env={"CPUSER_TOKEN": TOKEN})
+            self.assertEqual(rc, 0)
+        finally:
+            sim.stop()
+
+
+class Usage(unittest.TestCase):
+    """Refused before anything is sent: exit 2, the simulator sees nothing."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = Sim()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    def refused(self, args, expect, scope=True):
+        rc, out, err = run(args, self.sim, scope=scope)
+        self.assertEqual(rc, 2, (args, err))
+        self.assertEqual(out, "")
+        self.assertIn(expect, err)
+        self.assertEqual(self.sim.log(), [])
+
+    def test_values_are_checked(self):
+        sub = ["delete-user", "--if-match", "*", "user1"]
+        base = ["--resource-group", "rg1", "--service", "apimService1"]
+        self.refused(["delete-user", "--subscription", "1234", "--if-match", "*", "user1"] + base,
+                     "--subscription is a UUID", scope=False)
+        self.refused(["delete-user", "--subscription", SUB, "--resource-group", "rg.", "--service", "s", "u"],
+                     "--resource-group is", scope=False)
+        for bad in ("1apim", "apim-", "ap_im", "a" * 51):
+            self.refused(["delete-user", "--subscription", SUB, "--resource-group", "rg1", "--service", bad,
+                          "u"], "--service is", scope=False)
+        self.refused(["delete-user", "--if-match", "\"a\"\r\nX-Evil: 1", "user1"], "--if-match is")
+        self.refused(["delete-user", "--if-match", "", "user1"], "--if-match is")
+        self.refused(["delete-user", "--if-match", "*", "a" * 81], "USER_ID is")
+        self.refused(["delete-user", "--if-match", "*", ".."], "USER_ID is")
+        self.refused(sub[:3] + ["--app-type", "admin", "user1"], "--app-type is portal or developerPortal")
+
+    def test_shape_is_checked(self):
+        self.refused(["delete-user", "--if-match", "*"], "missing USER_ID")
+        self.refused(["delete-user", "--if-match", "*", "a", "b"], "too many arguments")
+        self.refused(["remove-user", "u"], "unknown azure-apim action")
+        self.refused(["delete-user", "--resource-group", "rg1", "--service", "s", "u"], "needs --subscription",
+                     scope=False)
+        self.refused(["delete-user", "--email", "x@example.com", "u"], "does not take --email")
+        self.refused(["get-user", "--if-match", "*", "u"], "does not take --if-match")
+        self.refused(["delete-user", "--api-version", "2024-05-01", "u"], "does not take --api-version")
+        rc, out, err = run(["delete-user", "--if-match", "*", "u"], self.sim, token_file=None)
+        self.assertEqual(rc, 2)
+        self.assertEqual(self.sim.log(), [])
+
+    def test_help_lists_the_commands(self):
+        p = subprocess.run([CLI, "--help"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=CLI_TIMEOUT)
+        self.assertEqual(p.returncode, 0)
+        text = p.stdout.decode()
+        self.assertIn("azure-apim delete-user --subscription UUID", text)
+        self.assertIn("azure-apim get-user", text)
+
+
+def cleanup():
+    for sim in SIMS:
+        try:
+            sim.stop()
+        except Exception:  # noqa: BLE001 - keep stopping the others
+            sim.proc.kill()
+    shutil.rmtree(TMP, ignore_errors=True)
+
+
+def watchdog():
+    sys.stderr.write("\ntest_cli_azure: the run exceeded %d s; stopping\n" % RUN_LIMIT_S)
+    cleanup()
+    print("0 passed, 1 failed", flush=True)
+    os._exit(1)
+
+
+def main():
+    if not os.access(CLI, os.X_OK):
+        print("test_cli_azure: %s is missing; run make build/cpuser first" % CLI)
+        print("0 passed, 1 failed")
+        return 1
+    with open(TOKEN_FILE, "w") as f:
+        f.write(TOKEN + "\n")
+    os.chmod(TOKEN_FILE, 0o600)
+    timer = threading.Timer(RUN_LIMIT_S, watchdog)
+    timer.daemon = True
+    timer.start()
+    try:
+        suite = unittest.TestSuite(unittest.defaultTestLoader.loadTestsFromTestCase(c) for c in (Delete, Usage))
+        result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
+    finally:
+        timer.cancel()
+        cleanup()
+    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    passed = max(0, result.testsRun - failed - len(result.skipped))
+    print("%d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 and result.testsRun > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
