@@ -124,8 +124,47 @@ static void add_field_errors(cpuser_json *doc, char *text, size_t s, size_t e, c
     }
 }
 
-/* Walk the object at text[s..e): "message" and "errors" (Laravel), and
- * "error": {...} (Azure) whose own "message" is looked for one level down. */
+/* "details": [{"field": "...", "message": "..."}, ...]: each element is
+ * tokenised on its own; elements without both strings are skipped. */
+static void add_details(cpuser_json *doc, char *text, size_t s, size_t e, cpuser_result *r)
+{
+    size_t p = skip_space(text, e, s + 1u);
+    while (p < e && text[p] != ']') {
+        size_t end = value_end(text, e, p);
+        cpuser_view field;
+        cpuser_view msg;
+        if (text[p] == '{' && cpuser_json_parse(doc, text + p, end - p) == CPUSER_OK &&
+            cpuser_json_get_string(doc, cpuser_json_find(doc, 0, "field"), &field) == CPUSER_OK &&
+            cpuser_json_get_string(doc, cpuser_json_find(doc, 0, "message"), &msg) == CPUSER_OK) {
+            if (r->field_error_count == CPUSER_MAX_FIELD_ERRORS) {
+                r->field_errors_truncated = true;
+                return;
+            }
+            r->field_errors[r->field_error_count].field = field;
+            r->field_errors[r->field_error_count].message = msg;
+            r->field_error_count++;
+        }
+        p = skip_space(text, e, end);
+        if (p < e && text[p] == ',') {
+            p = skip_space(text, e, p + 1u);
+        } else {
+            break;
+        }
+    }
+}
+
+/* A string member's value unescaped into *out, left empty when it fails. */
+static void take_string(cpuser_json *doc, char *text, size_t vs, size_t ve, cpuser_view *out)
+{
+    if (text[vs] == '"' && out->len == 0u && !string_at(doc, text, vs, ve, out)) {
+        out->ptr = NULL;
+        out->len = 0;
+    }
+}
+
+/* Walk the object at text[s..e): "message" and "errors" (Laravel),
+ * "error": {...} (Azure) whose own "message" is looked for one level down,
+ * and "error": "...", "code", "details", "requestId" (Conta Simples). */
 static void walk(cpuser_json *doc, char *text, size_t s, size_t e, cpuser_result *r, bool top)
 {
     members m;
@@ -134,11 +173,20 @@ static void walk(cpuser_json *doc, char *text, size_t s, size_t e, cpuser_result
     m.len = e;
     m.pos = s + 1u;
     while (next_member(&m, &ks, &ke, &vs, &ve)) {
-        if (key_is(text, ks, ke, "message") && text[vs] == '"' && r->message.len == 0u) {
-            if (!string_at(doc, text, vs, ve, &r->message)) {
-                r->message.ptr = NULL;
-                r->message.len = 0;
+        if (key_is(text, ks, ke, "message")) {
+            take_string(doc, text, vs, ve, &r->message);
+        } else if (top && key_is(text, ks, ke, "error") && text[vs] == '"') {
+            take_string(doc, text, vs, ve, &r->api_error);
+        } else if (top && key_is(text, ks, ke, "requestId")) {
+            take_string(doc, text, vs, ve, &r->api_request_id);
+        } else if (top && key_is(text, ks, ke, "code")) {
+            int64_t code = -1;
+            if (cpuser_json_parse(doc, text + vs, ve - vs) == CPUSER_OK &&
+                cpuser_json_get_int64(doc, 0, &code) == CPUSER_OK) {
+                r->api_code = code;
             }
+        } else if (top && key_is(text, ks, ke, "details") && text[vs] == '[') {
+            add_details(doc, text, vs, ve, r);
         } else if (top && key_is(text, ks, ke, "errors") && text[vs] == '{') {
             add_field_errors(doc, text, vs, ve, r);
         } else if (top && key_is(text, ks, ke, "error") && text[vs] == '{') {

@@ -343,6 +343,7 @@ static void reset_result(cpuser_result *last)
     last->ratelimit_limit = -1;
     last->ratelimit_remaining = -1;
     last->ratelimit_reset = -1;
+    last->api_code = -1;
 }
 
 static void fill_result(cpuser_client *c, bool streamed)
@@ -477,7 +478,7 @@ cpuser_err cpuser_client_call(cpuser_client *c, const cpuser_request *req,
             continue;
         }
         if (retries + 1u >= policy.max_attempts || retries + 1u >= CPUSER_MAX_ATTEMPTS ||
-            !cpuser_retry_allowed(req->method, err, &c->last, out.delivered) ||
+            !cpuser_retry_allowed(&policy, req->method, err, &c->last, out.delivered) ||
             !cpuser_retry_wait(&policy, &c->last, retries + 1u, random32(c), &wait) ||
             wait >= time_left(c, &d)) {
             break;

@@ -32,7 +32,7 @@
 /* When and how a call is tried again. Zero fields take the defaults of
  * config.h. A call is retried after a connect failure, a timeout, a reset
  * connection, or a 429, 502, 503 or 504 status, while attempts and the
- * call's total deadline last:
+ * call's total deadline last (a 500 too when retry_500 is set):
  *  - GET, HEAD, PUT, PATCH and DELETE may always be sent again;
  *  - POST only when none of its bytes reached a server (the connection
  *    failed), or when a reused keep-alive connection turned out to be
@@ -49,6 +49,10 @@ typedef struct {
     uint32_t base_ms;            /* 0: CPUSER_RETRY_BASE_MS */
     uint32_t cap_ms;             /* 0: CPUSER_RETRY_CAP_MS */
     uint32_t retry_after_max_ms; /* 0: CPUSER_RETRY_AFTER_MAX_MS */
+    bool retry_500;              /* also retry a 500 (same method rules as 503).
+                                    Off by default; Conta Simples documents
+                                    "500: retry with exponential backoff",
+                                    and its calls turn it on for themselves */
 } cpuser_retry_policy;
 
 /* Optional log hook (compiled in only with CPUSER_LOG_LEVEL > 0): `event`
@@ -156,6 +160,14 @@ typedef struct {
     cpuser_field_error field_errors[CPUSER_MAX_FIELD_ERRORS];
     uint8_t field_error_count;
     bool field_errors_truncated; /* more pairs than CPUSER_MAX_FIELD_ERRORS */
+    /* From a non-2xx JSON body of the shape {"error": "Bad Request",
+     * "message": ..., "code": 400, "details": [{"field", "message"}],
+     * "requestId": ...} (Conta Simples): the "error" title, the "code"
+     * (-1 when absent or not an integer) and the "requestId" (views into
+     * the buffer; empty when absent). Its "details" go to field_errors. */
+    cpuser_view api_error;
+    int64_t api_code;
+    cpuser_view api_request_id;
 } cpuser_result;
 
 typedef struct {
