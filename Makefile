@@ -187,6 +187,7 @@ check: deps
 	  build/mbedtls-small-test/small_ram \
 	  "sh tests/lwip/run_lwip_test.sh $(subst $(BUILD)/,$(if $(filter 1,$(SAN)),build/gcc-san1/,build/),$(LWIP_TEST_BIN)) $(subst $(BUILD)/,build/clang-san1/,$(LWIP_TEST_BIN))" \
 	  "python3 tests/sim/test_sim.py" \
+	  "python3 tests/sim/test_contasimples_sim.py" \
 	  "python3 tests/cli/test_cli.py" \
 	  "$(MAKE) -s --no-print-directory check-qemu" \
 	  "$(MAKE) --no-print-directory fuzz-smoke"

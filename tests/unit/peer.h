@@ -142,11 +142,12 @@ static inline void peer_stop(peer *p)
     p->pid = -1;
 }
 
-/* Start the backend simulator on a free loopback port, its port file, request
- * log (dir/requests.log) and output (dir/sim.out) in dir, with the extra
- * arguments in `extra` (NULL-terminated; may be NULL). Returns 0 when it
- * listens (p->port set). */
-static inline int peer_start_sim(peer *p, const char *dir, const char *const *extra)
+/* Start a simulator script (tests/sim/<name>.py) on a free loopback port,
+ * its port file, request log (dir/requests.log) and output (dir/sim.out) in
+ * dir, with the extra arguments in `extra` (NULL-terminated; may be NULL).
+ * Returns 0 when it listens (p->port set). */
+static inline int peer_start_script(peer *p, const char *script, const char *dir,
+                                    const char *const *extra)
 {
     static char pf[512], lg[512], out[512];
     char *argv[40];
@@ -156,7 +157,7 @@ static inline int peer_start_sim(peer *p, const char *dir, const char *const *ex
     snprintf(out, sizeof out, "%s/sim.out", dir);
     unlink(lg);
     argv[n++] = (char *)"python3";
-    argv[n++] = (char *)"tests/sim/ampeco_sim.py";
+    argv[n++] = (char *)script;
     argv[n++] = (char *)"--port";
     argv[n++] = (char *)"0";
     argv[n++] = (char *)"--port-file";
@@ -168,6 +169,12 @@ static inline int peer_start_sim(peer *p, const char *dir, const char *const *ex
     }
     argv[n] = NULL;
     return peer_start(p, argv, pf, 0, out);
+}
+
+/* The AMPECO simulator (tests/sim/ampeco_sim.py), as peer_start_script(). */
+static inline int peer_start_sim(peer *p, const char *dir, const char *const *extra)
+{
+    return peer_start_script(p, "tests/sim/ampeco_sim.py", dir, extra);
 }
 
 /* Read a whole small file into buf (NUL-terminated); its length with the
