@@ -60,6 +60,27 @@ typedef struct {
  * server text and no secret is ever passed. */
 typedef void (*cpuser_log_fn)(void *ctx, int level, const char *event, int64_t value);
 
+struct cpuser_client;
+
+/* An auth provider: the source of each request's bearer token when a
+ * static token will not do (OAuth2 client credentials: see oauth2.h).
+ * The client asks it before every attempt of a call; when the server
+ * answers 401, the client asks once more with refresh set and sends the
+ * request again, once per call (a 401 means the request was refused before
+ * anything was done, so this is safe for every method; a request body is
+ * written again by its callback).
+ *
+ * token(): make *token / *len the bearer token to send (it must stay valid
+ * and unchanged until the call ends). refresh: the last token given was
+ * refused, get a new one. It may make its own request on the client with
+ * cpuser_client_call_at(). Return CPUSER_OK, or an error that ends the
+ * call (the last result then describes the provider's own request). */
+typedef struct {
+    cpuser_err (*token)(void *ctx, struct cpuser_client *c, bool refresh,
+                        const char **token, size_t *len);
+    void *ctx;
+} cpuser_auth;
+
 typedef struct {
     const char *host;    /* NUL-terminated; copied (at most CPUSER_MAX_HOST-1) */
     uint16_t port;       /* 0: the scheme's default */
@@ -80,6 +101,9 @@ typedef struct {
                                     CPUSER_ERR_BUFFER_TOO_SMALL */
     cpuser_log_fn log;           /* may be NULL; see CPUSER_LOG_LEVEL */
     void *log_ctx;
+    /* Auth provider, caller-owned, must outlive the client; NULL: the
+     * static token above. With a provider, token is not used. */
+    const cpuser_auth *auth;
 } cpuser_client_config;
 
 /* What to send. Everything is caller-owned and only read during the call. */
@@ -170,7 +194,7 @@ typedef struct {
     cpuser_view api_request_id;
 } cpuser_result;
 
-typedef struct {
+typedef struct cpuser_client {
     cpuser_client_config cfg;
     char host[CPUSER_MAX_HOST];
     const cpuser_transport *transport;
@@ -181,6 +205,8 @@ typedef struct {
     cpuser_http_response resp;
     cpuser_json json;        /* token storage for the decoders above */
     cpuser_result last;
+    const char *bearer;      /* the token of the call in progress */
+    size_t bearer_len;
 } cpuser_client;
 
 /* Set up c with its working buffer buf[0..cap). Nothing is connected yet.
@@ -203,6 +229,19 @@ cpuser_err cpuser_client_init(cpuser_client *c, const cpuser_client_config *cfg,
  * buffer or argument error. cpuser_client_last() tells the details. */
 cpuser_err cpuser_client_call(cpuser_client *c, const cpuser_request *req,
                               const cpuser_sink *sink);
+
+/* Perform one call on another host through the client's own transport and
+ * working buffer: what an auth provider uses for its token request (the
+ * token endpoint is often not the API's host). The kept connection is
+ * closed first; the request goes to host:port (0: the scheme's default)
+ * without an Authorization header and without the auth provider; its
+ * connection is closed after. The scheme is the client's: its transport is
+ * TLS or not (with TLS, the certificate is verified for `host`). host is
+ * caller-owned, NUL-terminated, only read during the call. The outcome is
+ * in the last result as after cpuser_client_call(), whose errors it
+ * returns; CPUSER_ERR_BAD_ARGUMENT for a NULL or malformed host. */
+cpuser_err cpuser_client_call_at(cpuser_client *c, const char *host, uint16_t port,
+                                 const cpuser_request *req, const cpuser_sink *sink);
 
 /* The result of the last call on c. */
 const cpuser_result *cpuser_client_last(const cpuser_client *c);

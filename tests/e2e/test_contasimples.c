@@ -1,7 +1,7 @@
 /* Conta Simples delete-user end to end: the library against
  * tests/sim/contasimples_sim.py over real loopback sockets, with a static
  * bearer token and with the OAuth2 client-credentials provider. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +14,7 @@
 #include "peer.h"
 
 #include "cpuser/contasimples.h"
+#include "cpuser/oauth2.h"
 #include "cpuser/posix.h"
 
 #define SIM_SCRIPT "tests/sim/contasimples_sim.py"
@@ -21,6 +22,8 @@
 #define USER_ID "550e8400-e29b-41d4-a716-446655440000"
 #define FLAKY_ID "6fa459ea-ee8a-4ca4-894e-db77e160355e"
 #define STATIC_TOKEN "static-e2e-token"
+#define CLIENT_ID "cpuser-e2e"
+#define CLIENT_SECRET "e2e-Secret_7Qx9f3a" /* unreserved: the same on the wire */
 
 static char dir[64];
 static peer sim;
@@ -57,6 +60,67 @@ static void connect_client(const char *token)
     cfg.port = sim.port;
     cfg.token = token;
     cfg.token_len = token != NULL ? strlen(token) : 0u;
+    cfg.total_timeout_ms = 20000;
+    assert_int_equal(cpuser_client_init(&client, &cfg, &tp, &pf, work, sizeof work), CPUSER_OK);
+}
+
+static cpuser_oauth2 oauth;
+static char secret_path[128];
+static char capture_path[128];
+static const char *oauth_args[16];
+
+/* A simulator whose token endpoint knows our client; every request is
+ * captured. `more` (may be NULL) adds options. */
+static void start_oauth(const char *const *more)
+{
+    FILE *f;
+    size_t n = 0;
+    snprintf(secret_path, sizeof secret_path, "%s/secret", dir);
+    snprintf(capture_path, sizeof capture_path, "%s/capture.jsonl", dir);
+    unlink(capture_path);
+    f = fopen(secret_path, "w");
+    assert_non_null(f);
+    fputs(CLIENT_SECRET "\n", f);
+    fclose(f);
+    oauth_args[n++] = "--client-id";
+    oauth_args[n++] = CLIENT_ID;
+    oauth_args[n++] = "--client-secret-file";
+    oauth_args[n++] = secret_path;
+    oauth_args[n++] = "--capture";
+    oauth_args[n++] = capture_path;
+    oauth_args[n++] = "--scope";
+    oauth_args[n++] = "users:delete";
+    while (more != NULL && *more != NULL && n < 15u) {
+        oauth_args[n++] = *more++;
+    }
+    oauth_args[n] = NULL;
+    start(oauth_args);
+}
+
+/* A client with the OAuth2 provider; the token endpoint is reached as
+ * token_host (another host name than the API's 127.0.0.1 when "localhost"). */
+static void connect_oauth(const char *token_host, uint32_t margin_ms)
+{
+    cpuser_client_config cfg;
+    cpuser_oauth2_config oc;
+    memset(&oc, 0, sizeof oc);
+    oc.host = token_host;
+    oc.port = sim.port;
+    oc.path = "/oauth2/token";
+    oc.client_id = CLIENT_ID;
+    oc.client_id_len = strlen(CLIENT_ID);
+    oc.client_secret = CLIENT_SECRET;
+    oc.client_secret_len = strlen(CLIENT_SECRET);
+    oc.scope = "users:delete";
+    oc.scope_len = 12;
+    oc.refresh_margin_ms = margin_ms;
+    assert_int_equal(cpuser_oauth2_init(&oauth, &oc), CPUSER_OK);
+    cpuser_posix_tcp_init(&tcp, &tp);
+    cpuser_posix_platform_init(&pf);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.host = "127.0.0.1";
+    cfg.port = sim.port;
+    cfg.auth = cpuser_oauth2_auth(&oauth);
     cfg.total_timeout_ms = 20000;
     assert_int_equal(cpuser_client_init(&client, &cfg, &tp, &pf, work, sizeof work), CPUSER_OK);
 }
@@ -101,7 +165,7 @@ static void bad_uuid_is_refused_before_sending(void **state)
 {
     static const char *const bad[] = {"42", "550e8400-e29b-11d4-a716-446655440000",
                                       "550e8400e29b41d4a716446655440000",
-                                      "../../users/v1/users/" USER_ID, ""};
+                                      ("../../users/v1/users/" USER_ID), ""};
     size_t i;
     (void)state;
     start(NULL);
@@ -210,6 +274,138 @@ static void status_500_every_time_is_bounded(void **state)
     stop();
 }
 
+static void token_is_fetched_once_and_reused(void **state)
+{
+    static const char *const extra[] = {"--seed-users", "3", NULL};
+    char path[128];
+    static char text[65536];
+    (void)state;
+    start_oauth(extra);
+    connect_oauth("localhost", 0);
+    assert_int_equal(del("00000000-0000-4000-8000-000000000002"), CPUSER_OK);
+    assert_int_equal(del("00000000-0000-4000-8000-000000000003"), CPUSER_OK);
+    assert_int_equal(del(USER_ID), CPUSER_OK);
+    assert_int_equal(del(MAIN_ID), CPUSER_ERR_HTTP_BAD_REQUEST);
+    assert_int_equal(oauth.fetches, 1);
+    assert_int_equal(logged("POST /oauth2/token 200"), 1);
+    assert_int_equal(logged("DELETE"), 4);
+    assert_int_equal(logged(" 401"), 0);
+    /* the token request went to the token host by its own name */
+    snprintf(path, sizeof path, "%s/capture.jsonl", dir);
+    assert_true(peer_read_file(path, text, sizeof text) > 0);
+    assert_non_null(strstr(text, "[\"Host\", \"localhost:"));
+    assert_non_null(strstr(text, "[\"Host\", \"127.0.0.1:"));
+    stop();
+}
+
+static void token_is_replaced_before_it_expires(void **state)
+{
+    /* 2 s tokens, refreshed 0.5 s before expiry: usable for 1.5 s */
+    static const char *const extra[] = {"--seed-users", "3", "--expires-in", "2", NULL};
+    (void)state;
+    start_oauth(extra);
+    connect_oauth("127.0.0.1", 500);
+    assert_int_equal(del("00000000-0000-4000-8000-000000000002"), CPUSER_OK);
+    assert_int_equal(oauth.usable_ms, 1500);
+    peer_sleep_ms(1600);
+    assert_int_equal(del("00000000-0000-4000-8000-000000000003"), CPUSER_OK);
+    assert_int_equal(cpuser_client_last(&client)->attempts, 1); /* no 401 on the way */
+    assert_int_equal(oauth.fetches, 2);
+    assert_int_equal(logged("POST /oauth2/token 200"), 2);
+    assert_int_equal(logged(" 401"), 0);
+    stop();
+}
+
+static void refused_token_is_refreshed_once(void **state)
+{
+    /* the server stops accepting a token after 0.5 s although it announced an hour */
+    static const char *const extra[] = {"--seed-users", "3", "--token-valid", "0.5", NULL};
+    const cpuser_result *last;
+    (void)state;
+    start_oauth(extra);
+    connect_oauth("127.0.0.1", 0);
+    assert_int_equal(del("00000000-0000-4000-8000-000000000002"), CPUSER_OK);
+    peer_sleep_ms(700);
+    assert_int_equal(del("00000000-0000-4000-8000-000000000003"), CPUSER_OK);
+    last = cpuser_client_last(&client);
+    assert_int_equal(last->status, 204);
+    assert_int_equal(last->attempts, 2);
+    assert_int_equal(oauth.fetches, 2);
+    assert_int_equal(logged("DELETE /users/v1/users/00000000-0000-4000-8000-000000000003 401"), 1);
+    assert_int_equal(logged("DELETE /users/v1/users/00000000-0000-4000-8000-000000000003 204"), 1);
+    stop();
+}
+
+static void wrong_secret_fails_at_the_token_endpoint(void **state)
+{
+    const cpuser_result *last;
+    (void)state;
+    start_oauth(NULL);
+    connect_oauth("127.0.0.1", 0);
+    oauth.cfg.client_secret = "not-the-secret";
+    oauth.cfg.client_secret_len = 14;
+    assert_int_equal(del(USER_ID), CPUSER_ERR_HTTP_UNAUTHORIZED);
+    last = cpuser_client_last(&client);
+    assert_true(cpuser_view_eq(last->api_error, "invalid_client"));
+    assert_int_equal(logged("POST /oauth2/token 401"), 1);
+    assert_int_equal(logged("DELETE"), 0);
+    assert_int_equal(oauth.token_len, 0);
+    stop();
+}
+
+static const char *find(const char *text, size_t len, const char *what)
+{
+    return memmem(text, len, what, strlen(what));
+}
+
+/* Each captured request that holds the secret must be a token request with
+ * the secret in its body, once; and it is nowhere in the simulator's
+ * output, its request log, or our working buffer. */
+static void secret_only_in_the_token_request_body(void **state)
+{
+    static const char *const extra[] = {"--seed-users", "3", "--token-valid", "0.3",
+                                        "--fail-500", "00000000-0000-4000-8000-000000000003", NULL};
+    static char text[65536];
+    char path[128];
+    const char *line;
+    int token_requests = 0;
+    (void)state;
+    start_oauth(extra);
+    connect_oauth("127.0.0.1", 0);
+    assert_int_equal(del("00000000-0000-4000-8000-000000000002"), CPUSER_OK);
+    peer_sleep_ms(400);
+    assert_int_equal(del("00000000-0000-4000-8000-000000000003"), CPUSER_OK); /* 401, 500, 204 */
+    assert_int_equal(del(MAIN_ID), CPUSER_ERR_HTTP_BAD_REQUEST);
+    assert_null(memmem(work, sizeof work, CLIENT_SECRET, strlen(CLIENT_SECRET)));
+    stop();
+    assert_true(peer_read_file(capture_path, text, sizeof text) > 0);
+    for (line = text; *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
+        const char *hit = memmem(line, len, CLIENT_SECRET, strlen(CLIENT_SECRET));
+        const char *body = find(line, len, "\"body\": \"");
+        bool token_request = find(line, len, "\"path\": \"/oauth2/token\"") != NULL;
+        token_requests += token_request;
+        if (token_request) {
+            assert_non_null(hit);
+            assert_non_null(body);
+            assert_true(hit > body);
+            hit += strlen(CLIENT_SECRET);
+            assert_null(memmem(hit, len - (size_t)(hit - line), CLIENT_SECRET, strlen(CLIENT_SECRET)));
+        } else {
+            assert_null(hit);
+        }
+        line += len + (end != NULL ? 1u : 0u);
+    }
+    assert_int_equal(token_requests, 2);
+    snprintf(path, sizeof path, "%s/requests.log", dir);
+    assert_true(peer_read_file(path, text, sizeof text) > 0);
+    assert_null(strstr(text, CLIENT_SECRET));
+    snprintf(path, sizeof path, "%s/sim.out", dir);
+    assert_true(peer_read_file(path, text, sizeof text) > 0);
+    assert_null(strstr(text, CLIENT_SECRET));
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -235,6 +431,11 @@ int main(void)
         cmocka_unit_test(wrong_token_is_401),
         cmocka_unit_test(status_500_then_204_after_a_backoff),
         cmocka_unit_test(status_500_every_time_is_bounded),
+        cmocka_unit_test(token_is_fetched_once_and_reused),
+        cmocka_unit_test(token_is_replaced_before_it_expires),
+        cmocka_unit_test(refused_token_is_refreshed_once),
+        cmocka_unit_test(wrong_secret_fails_at_the_token_endpoint),
+        cmocka_unit_test(secret_only_in_the_token_request_body),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
