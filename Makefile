@@ -189,6 +189,7 @@ check: deps
 	  "python3 tests/sim/test_sim.py" \
 	  "python3 tests/sim/test_contasimples_sim.py" \
 	  "python3 tests/cli/test_cli.py" \
+	  "python3 tests/cli/test_cli_contasimples.py" \
 	  "$(MAKE) -s --no-print-directory check-qemu" \
 	  "$(MAKE) --no-print-directory fuzz-smoke"
 

@@ -61,6 +61,10 @@ static const option options[] = {
     {"--plan", OPT_PLAN, TAKES_VALUE},
     {"--end-date", OPT_END_DATE, TAKES_VALUE},
     {"--auto-renew", OPT_AUTO_RENEW, 0},
+    {"--token-url", OPT_TOKEN_URL, TAKES_VALUE},
+    {"--client-id", OPT_CLIENT_ID, TAKES_VALUE},
+    {"--client-secret-file", OPT_CLIENT_SECRET_FILE, TAKES_VALUE},
+    {"--scope", OPT_SCOPE, TAKES_VALUE},
 };
 
 #define OPTION_COUNT (sizeof options / sizeof options[0])

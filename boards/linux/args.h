@@ -63,6 +63,11 @@ enum {
     OPT_PLAN,
     OPT_END_DATE,
     OPT_AUTO_RENEW,
+    /* contasimples: OAuth2 client credentials */
+    OPT_TOKEN_URL,
+    OPT_CLIENT_ID,
+    OPT_CLIENT_SECRET_FILE,
+    OPT_SCOPE,
     OPT__COUNT
 };
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "commands_contasimples.h"
 #include "commands_users.h"
 #include "connection.h"
 #include "numbers.h"
@@ -39,7 +40,7 @@ static int memory_report(void)
 }
 
 /* The global options, into the connection config. */
-static int connection_options(const cli_args *a, cli_conn_config *cfg)
+int connection_options(const cli_args *a, cli_conn_config *cfg)
 {
     const char *url = args_has(a, OPT_URL) ? a->value[OPT_URL] : getenv("CPUSER_URL");
     const char *why = NULL;
@@ -97,8 +98,11 @@ static int run(int argc, char **argv)
     if (args.pos_count == 0u) {
         return usage_error("no command given", NULL);
     }
+    if (strcmp(args.pos[0], "contasimples") == 0) {
+        return contasimples_main(&args, &cfg);
+    }
     if (strcmp(args.pos[0], "users") != 0) {
-        return usage_error("unknown resource (only users for now)", args.pos[0]);
+        return usage_error("unknown resource (users or contasimples)", args.pos[0]);
     }
     rc = users_prepare(&args);
     if (rc == 0) {
