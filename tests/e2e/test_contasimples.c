@@ -318,14 +318,14 @@ static void token_is_replaced_before_it_expires(void **state)
 
 static void refused_token_is_refreshed_once(void **state)
 {
-    /* the server stops accepting a token after 0.5 s although it announced an hour */
-    static const char *const extra[] = {"--seed-users", "3", "--token-valid", "0.5", NULL};
+    /* the server stops accepting a token after 1 s although it announced an hour */
+    static const char *const extra[] = {"--seed-users", "3", "--token-valid", "1", NULL};
     const cpuser_result *last;
     (void)state;
     start_oauth(extra);
     connect_oauth("127.0.0.1", 0);
     assert_int_equal(del("00000000-0000-4000-8000-000000000002"), CPUSER_OK);
-    peer_sleep_ms(700);
+    peer_sleep_ms(1200);
     assert_int_equal(del("00000000-0000-4000-8000-000000000003"), CPUSER_OK);
     last = cpuser_client_last(&client);
     assert_int_equal(last->status, 204);
@@ -363,7 +363,7 @@ static const char *find(const char *text, size_t len, const char *what)
  * output, its request log, or our working buffer. */
 static void secret_only_in_the_token_request_body(void **state)
 {
-    static const char *const extra[] = {"--seed-users", "3", "--token-valid", "0.3",
+    static const char *const extra[] = {"--seed-users", "3", "--token-valid", "1",
                                         "--fail-500", "00000000-0000-4000-8000-000000000003", NULL};
     static char text[65536];
     char path[128];
@@ -373,7 +373,7 @@ static void secret_only_in_the_token_request_body(void **state)
     start_oauth(extra);
     connect_oauth("127.0.0.1", 0);
     assert_int_equal(del("00000000-0000-4000-8000-000000000002"), CPUSER_OK);
-    peer_sleep_ms(400);
+    peer_sleep_ms(1200);
     assert_int_equal(del("00000000-0000-4000-8000-000000000003"), CPUSER_OK); /* 401, 500, 204 */
     assert_int_equal(del(MAIN_ID), CPUSER_ERR_HTTP_BAD_REQUEST);
     assert_null(memmem(work, sizeof work, CLIENT_SECRET, strlen(CLIENT_SECRET)));
