@@ -25,6 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CLI = os.environ.get("CPUSER_CLI") or os.path.join(ROOT, "build", "cpuser")
 SIM = os.path.join(ROOT, "tests", "sim", "contasimples_sim.py")
+MAKE_CERTS = os.path.join(ROOT, "tests", "tls", "make_certs.sh")
 CLI_TIMEOUT = 30
 RUN_LIMIT_S = 120
 
@@ -46,7 +47,7 @@ ALL_OUTPUT = []
 class Sim:
     count = 0
 
-    def __init__(self, *extra):
+    def __init__(self, *extra, cert=None):
         Sim.count += 1
         d = os.path.join(TMP, "sim%d" % Sim.count)
         os.makedirs(d)
@@ -58,6 +59,11 @@ class Sim:
                 "--client-id", CLIENT_ID, "--client-secret-file", SECRET_FILE, "--log", self.log,
                 "--capture", self.capture, "--user", USER, "--user", FLAKY, "--user", BROKEN,
                 "--fail-500", FLAKY, "--fail-500", BROKEN + "=99"] + list(extra)
+        self.tls = cert is not None
+        if self.tls:
+            certs = os.path.join(TMP, "certs")
+            args += ["--tls-cert", os.path.join(certs, cert + ".crt"),
+                     "--tls-key", os.path.join(certs, cert + ".key")]
         with open(self.out, "wb") as out:
             self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         SIMS.append(self)
@@ -76,7 +82,7 @@ class Sim:
             raise RuntimeError("simulator did not start")
 
     def url(self, host="127.0.0.1"):
-        return "http://%s:%d" % (host, self.port)
+        return "%s://%s:%d" % ("https" if self.tls else "http", host, self.port)
 
     def lines(self):
         if not os.path.exists(self.log):
@@ -288,6 +294,36 @@ class OAuthTests(unittest.TestCase):
         self.assertEqual(rc, 5)
         self.assertEqual(sim.lines(), ["POST /oauth2/token 200", "DELETE /users/v1/users/%s 401" % USER,
                                        "POST /oauth2/token 200", "DELETE /users/v1/users/%s 401" % USER])
+
+
+class TlsTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        subprocess.run(["sh", MAKE_CERTS, os.path.join(TMP, "certs")], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        cls.ca = os.path.join(TMP, "certs", "ca.crt")
+
+    def test_oauth2_over_tls(self):
+        # mbedTLS 2.x matches DNS names only, so both go to "localhost"
+        sim = Sim("--seed-users", "2", cert="server")
+        rc, out, err = run(["--url", sim.url("localhost"), "--ca", self.ca, "--token-url",
+                            sim.url("localhost") + "/oauth2/token", "--client-id", CLIENT_ID,
+                            "--client-secret-file", SECRET_FILE, "contasimples", "delete-user",
+                            "00000000-0000-4000-8000-000000000002"])
+        self.assertEqual((rc, err), (0, ""))
+        self.assertEqual(sim.lines(), ["POST /oauth2/token 200",
+                                       "DELETE /users/v1/users/00000000-0000-4000-8000-000000000002 204"])
+
+    def test_token_endpoint_certificate_for_another_name_is_refused(self):
+        api = Sim("--seed-users", "2", cert="server")
+        token = Sim(cert="wronghost")
+        rc, out, err = run(["--url", api.url("localhost"), "--ca", self.ca, "--token-url",
+                            token.url("localhost") + "/oauth2/token", "--client-id", CLIENT_ID,
+                            "--client-secret-file", SECRET_FILE, "contasimples", "delete-user", USER])
+        self.assertEqual((rc, out), (8, ""))
+        self.assertIn("issued for another host name", err)
+        self.assertEqual(api.lines(), [])     # the API never saw a request
+        self.assertEqual(token.lines(), [])   # nor did the token endpoint (handshake refused)
 
 
 def cleanup():
