@@ -142,16 +142,18 @@ static void take_string(cpuser_json *doc, char *text, size_t vs, size_t ve, cpus
     }
 }
 
-/* Azure "details": [{"code", "message", "target", ...}, ...]: each element
- * is walked member by member like the rest (nested details and
- * additionalInfo are skipped), one field error each. */
+/* "details": [{...}, ...], one field error per element, walked member by
+ * member like the rest (nested details and additionalInfo are skipped):
+ *   Azure         {"code", "message", "target"}: the target, else the code;
+ *   Conta Simples {"field", "message"}: the field.
+ * An element with neither a name nor a message is skipped. */
 static void add_details(cpuser_json *doc, char *text, size_t s, size_t e, cpuser_result *r)
 {
     size_t p = s + 1u;
     for (;;) {
         members m;
         size_t ks, ke, vs, ve, end;
-        cpuser_view code = {NULL, 0}, target = {NULL, 0}, msg = {NULL, 0};
+        cpuser_view field = {NULL, 0}, code = {NULL, 0}, target = {NULL, 0}, msg = {NULL, 0};
         p = skip_space(text, e, p);
         if (p < e && text[p] == ',') {
             p = skip_space(text, e, p + 1u);
@@ -165,7 +167,9 @@ static void add_details(cpuser_json *doc, char *text, size_t s, size_t e, cpuser
             m.len = end;
             m.pos = p + 1u;
             while (next_member(&m, &ks, &ke, &vs, &ve)) {
-                if (key_is(text, ks, ke, "code")) {
+                if (key_is(text, ks, ke, "field")) {
+                    take_string(doc, text, vs, ve, &field);
+                } else if (key_is(text, ks, ke, "code")) {
                     take_string(doc, text, vs, ve, &code);
                 } else if (key_is(text, ks, ke, "target")) {
                     take_string(doc, text, vs, ve, &target);
@@ -173,9 +177,14 @@ static void add_details(cpuser_json *doc, char *text, size_t s, size_t e, cpuser
                     take_string(doc, text, vs, ve, &msg);
                 }
             }
-            add_field_error(r, target.len != 0u ? target : code, msg);
-            if (r->field_errors_truncated) {
-                return;
+            if (field.len == 0u) {
+                field = target.len != 0u ? target : code;
+            }
+            if (field.len != 0u || msg.len != 0u) { /* else nothing to report */
+                add_field_error(r, field, msg);
+                if (r->field_errors_truncated) {
+                    return;
+                }
             }
         }
         if (end <= p) {
@@ -185,9 +194,11 @@ static void add_details(cpuser_json *doc, char *text, size_t s, size_t e, cpuser
     }
 }
 
-/* Walk the object at text[s..e): "message" and "errors" (Laravel), and
+/* Walk the object at text[s..e): "message" and "errors" (Laravel);
  * "error": {...} (Azure) whose own "message", "code", "target" and
- * "details" are looked for one level down. */
+ * "details" are looked for one level down; "error": "...", "code",
+ * "details" and "requestId" at the top (Conta Simples). The first of a
+ * duplicated string member wins. */
 static void walk(cpuser_json *doc, char *text, size_t s, size_t e, cpuser_result *r, bool top)
 {
     members m;
@@ -196,8 +207,21 @@ static void walk(cpuser_json *doc, char *text, size_t s, size_t e, cpuser_result
     m.len = e;
     m.pos = s + 1u;
     while (next_member(&m, &ks, &ke, &vs, &ve)) {
-        if (key_is(text, ks, ke, "message") && text[vs] == '"' && r->message.len == 0u) {
+        if (key_is(text, ks, ke, "message") && r->message.len == 0u) {
             take_string(doc, text, vs, ve, &r->message);
+        } else if (top && key_is(text, ks, ke, "error") && text[vs] == '"' &&
+                   r->api_error.len == 0u) {
+            take_string(doc, text, vs, ve, &r->api_error);
+        } else if (top && key_is(text, ks, ke, "requestId") && r->api_request_id.len == 0u) {
+            take_string(doc, text, vs, ve, &r->api_request_id);
+        } else if (top && key_is(text, ks, ke, "code")) {
+            int64_t code = -1;
+            if (cpuser_json_parse(doc, text + vs, ve - vs) == CPUSER_OK &&
+                cpuser_json_get_int64(doc, 0, &code) == CPUSER_OK) {
+                r->api_code = code;
+            }
+        } else if (key_is(text, ks, ke, "details") && text[vs] == '[') {
+            add_details(doc, text, vs, ve, r); /* top: Conta Simples; in "error": Azure */
         } else if (top && key_is(text, ks, ke, "errors") && text[vs] == '{') {
             add_field_errors(doc, text, vs, ve, r);
         } else if (top && key_is(text, ks, ke, "error") && text[vs] == '{') {
@@ -206,8 +230,6 @@ static void walk(cpuser_json *doc, char *text, size_t s, size_t e, cpuser_result
             take_string(doc, text, vs, ve, &r->error_code);
         } else if (!top && key_is(text, ks, ke, "target") && r->error_target.len == 0u) {
             take_string(doc, text, vs, ve, &r->error_target);
-        } else if (!top && key_is(text, ks, ke, "details") && text[vs] == '[') {
-            add_details(doc, text, vs, ve, r);
         }
     }
 }

@@ -12,6 +12,9 @@
  *              "details": [{"code", "message", "target"}, ...]}} (Azure;
  *              each detail is a field error: its target, or its code when
  *              it has none, and its message)
+ *   {"error": "Bad Request", "message": "...", "code": 400,
+ *    "details": [{"field": "...", "message": "..."}],
+ *    "requestId": "..."}                                          (Conta Simples)
  * Anything else (HTML from a proxy, broken JSON) leaves them empty: an error
  * body never turns the call's HTTP error into a JSON error. */
 void cpuser_api_error_decode(cpuser_json *doc, char *body, size_t len, cpuser_result *r);

@@ -78,8 +78,31 @@ cpuser_err cpuser_client_init(cpuser_client *c, const cpuser_client_config *cfg,
     c->buf = buf;
     c->cap = cap;
     c->connected = false;
+    c->bearer = NULL;
+    c->bearer_len = 0;
     reset_result(&c->last);
     return CPUSER_OK;
+}
+
+cpuser_err cpuser_client_call_at(cpuser_client *c, const char *host, uint16_t port,
+                                 const cpuser_request *req, const cpuser_sink *sink)
+{
+    cpuser_client_config saved;
+    cpuser_err err;
+    if (c == NULL || !host_ok(host)) {
+        return CPUSER_ERR_BAD_ARGUMENT;
+    }
+    saved = c->cfg;
+    cpuser_client_close(c);
+    c->cfg.host = host;
+    c->cfg.port = port != 0u ? port : (c->cfg.https ? 443u : 80u);
+    c->cfg.token = NULL;
+    c->cfg.token_len = 0;
+    c->cfg.auth = NULL;
+    err = cpuser_client_call(c, req, sink);
+    cpuser_client_close(c);
+    c->cfg = saved;
+    return err;
 }
 
 const cpuser_result *cpuser_client_last(const cpuser_client *c)
@@ -147,12 +170,12 @@ static cpuser_err build_request(cpuser_client *c, const cpuser_request *req,
     if (req->query != NULL) {
         req->query(req->arg, &r);
     }
-    cpuser_http_request_host(&r, c->host, c->cfg.port, c->cfg.https);
+    cpuser_http_request_host(&r, c->cfg.host, c->cfg.port, c->cfg.https);
     cpuser_http_request_header(&r, "User-Agent", CPUSER_USER_AGENT,
                                sizeof CPUSER_USER_AGENT - 1u);
     cpuser_http_request_header(&r, "Accept", "application/json", 16);
-    if (c->cfg.token != NULL) {
-        cpuser_http_request_bearer(&r, c->cfg.token, c->cfg.token_len);
+    if (c->bearer != NULL) {
+        cpuser_http_request_bearer(&r, c->bearer, c->bearer_len);
     }
     if (req->if_match.len != 0u) {
         cpuser_http_request_header(&r, "If-Match", req->if_match.ptr, req->if_match.len);
@@ -343,6 +366,7 @@ static void reset_result(cpuser_result *last)
     last->ratelimit_limit = -1;
     last->ratelimit_remaining = -1;
     last->ratelimit_reset = -1;
+    last->api_code = -1;
 }
 
 static void fill_result(cpuser_client *c, bool streamed)
@@ -393,7 +417,7 @@ static cpuser_err attempt(cpuser_client *c, const cpuser_request *req,
             return CPUSER_ERR_TIMEOUT;
         }
         LOG(c, 2, "connect", c->cfg.port);
-        err = c->transport->connect(c->transport->ctx, c->host, c->cfg.port, t);
+        err = c->transport->connect(c->transport->ctx, c->cfg.host, c->cfg.port, t);
         if (err != CPUSER_OK) {
             LOG(c, 1, "connect failed", err);
             return err;
@@ -437,6 +461,32 @@ static uint32_t random32(const cpuser_client *c)
     return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
+/* The bearer token for the next attempt: the static one, or the auth
+ * provider's (refresh: the last one got a 401). */
+static cpuser_err authorize(cpuser_client *c, bool refresh)
+{
+    const cpuser_auth *a = c->cfg.auth;
+    const char *token = NULL;
+    size_t len = 0;
+    cpuser_err err;
+    if (a == NULL) {
+        c->bearer = c->cfg.token;
+        c->bearer_len = c->cfg.token_len;
+        return CPUSER_OK;
+    }
+    c->bearer = NULL;
+    c->bearer_len = 0;
+    err = a->token(a->ctx, c, refresh, &token, &len);
+    if (err == CPUSER_OK && token == NULL && len != 0u) {
+        err = CPUSER_ERR_BAD_ARGUMENT; /* a provider that breaks its contract */
+    }
+    if (err == CPUSER_OK) {
+        c->bearer = token;
+        c->bearer_len = len;
+    }
+    return err;
+}
+
 cpuser_err cpuser_client_call(cpuser_client *c, const cpuser_request *req,
                               const cpuser_sink *sink)
 {
@@ -448,6 +498,8 @@ cpuser_err cpuser_client_call(cpuser_client *c, const cpuser_request *req,
     uint32_t retries = 0;
     uint32_t waited = 0;
     bool stale_resent = false;
+    bool refresh = false;
+    bool refreshed = false;
     bool sent = false;
     cpuser_err err;
 
@@ -466,6 +518,13 @@ cpuser_err cpuser_client_call(cpuser_client *c, const cpuser_request *req,
     for (;;) {
         uint32_t wait = 0;
         reset_result(&c->last);
+        err = authorize(c, refresh);
+        if (err != CPUSER_OK) {
+            c->last.err = err; /* the last result is the provider's request */
+            return err;
+        }
+        reset_result(&c->last);
+        refresh = false;
         attempts++;
         err = attempt(c, req, sink, &d, &out);
         sent = sent || c->last.sent;
@@ -476,8 +535,16 @@ cpuser_err cpuser_client_call(cpuser_client *c, const cpuser_request *req,
             stale_resent = true;
             continue;
         }
+        if (err == CPUSER_ERR_HTTP_UNAUTHORIZED && c->cfg.auth != NULL && !refreshed) {
+            /* the token was refused before anything was done: a new one,
+             * and the request again, once */
+            LOG(c, 2, "token refused", 401);
+            refreshed = true;
+            refresh = true;
+            continue;
+        }
         if (retries + 1u >= policy.max_attempts || retries + 1u >= CPUSER_MAX_ATTEMPTS ||
-            !cpuser_retry_allowed(req->method, err, &c->last, out.delivered) ||
+            !cpuser_retry_allowed(&policy, req->method, err, &c->last, out.delivered) ||
             !cpuser_retry_wait(&policy, &c->last, retries + 1u, random32(c), &wait) ||
             wait >= time_left(c, &d)) {
             break;

@@ -33,13 +33,13 @@ static bool idempotent(const char *method)
            strcmp(method, "DELETE") == 0;
 }
 
-bool cpuser_retry_allowed(const char *method, cpuser_err err, const cpuser_result *last,
-                          bool body_delivered)
+bool cpuser_retry_allowed(const cpuser_retry_policy *p, const char *method, cpuser_err err,
+                          const cpuser_result *last, bool body_delivered)
 {
     bool transient_net = err == CPUSER_ERR_CONNECT || err == CPUSER_ERR_TIMEOUT ||
                          err == CPUSER_ERR_IO || err == CPUSER_ERR_CLOSED;
     bool transient_http = last->status == 429 || last->status == 502 || last->status == 503 ||
-                          last->status == 504;
+                          last->status == 504 || (p->retry_500 && last->status == 500);
     if (body_delivered || !(transient_net || transient_http)) {
         return false;
     }

@@ -12,9 +12,10 @@
 cpuser_retry_policy cpuser_retry_resolve(const cpuser_retry_policy *p);
 
 /* May a call that ended with err (the attempt's result in last) be sent
- * again? body_delivered: part of a 2xx body already went to a sink. */
-bool cpuser_retry_allowed(const char *method, cpuser_err err, const cpuser_result *last,
-                          bool body_delivered);
+ * again under policy p? body_delivered: part of a 2xx body already went to
+ * a sink. */
+bool cpuser_retry_allowed(const cpuser_retry_policy *p, const char *method, cpuser_err err,
+                          const cpuser_result *last, bool body_delivered);
 
 /* The wait before the next attempt, after `done` attempts (>= 1): the
  * server's Retry-After / X-RateLimit-Reset when it gave one, else full

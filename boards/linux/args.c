@@ -68,6 +68,10 @@ static const option options[] = {
     {"--delete-subscriptions", OPT_DELETE_SUBSCRIPTIONS, 0},
     {"--notify", OPT_NOTIFY, 0},
     {"--app-type", OPT_APP_TYPE, TAKES_VALUE},
+    {"--token-url", OPT_TOKEN_URL, TAKES_VALUE},
+    {"--client-id", OPT_CLIENT_ID, TAKES_VALUE},
+    {"--client-secret-file", OPT_CLIENT_SECRET_FILE, TAKES_VALUE},
+    {"--scope", OPT_SCOPE, TAKES_VALUE},
 };
 
 #define OPTION_COUNT (sizeof options / sizeof options[0])

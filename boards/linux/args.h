@@ -71,6 +71,11 @@ enum {
     OPT_DELETE_SUBSCRIPTIONS,
     OPT_NOTIFY,
     OPT_APP_TYPE,
+    /* contasimples: OAuth2 client credentials */
+    OPT_TOKEN_URL,
+    OPT_CLIENT_ID,
+    OPT_CLIENT_SECRET_FILE,
+    OPT_SCOPE,
     OPT__COUNT
 };
 

@@ -168,6 +168,7 @@ int conn_open(const cli_conn_config *cfg, cpuser_client **out)
     cc.https = cfg->url.https;
     cc.token = cfg->token;
     cc.token_len = cfg->token_len;
+    cc.auth = cfg->auth;
     cc.io_timeout_ms = cfg->timeout_ms;
     cc.total_timeout_ms = cfg->timeout_ms;
     cc.retry.max_attempts = cfg->attempts;

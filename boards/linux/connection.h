@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "args.h"
 #include "cpuser/client.h"
 #include "url.h"
 
@@ -29,12 +30,18 @@ typedef struct {
     uint8_t attempts;
     const char *token;
     size_t token_len;
+    const cpuser_auth *auth; /* OAuth2 (contasimples): instead of the token */
 } cli_conn_config;
 
 /* Set up the transports and the client. Returns 0, or an exit code after
  * printing why (2: unreadable or unparsable CA/cert/key, bad setting;
  * 8: TLS setup failed). Nothing is sent yet. */
 int conn_open(const cli_conn_config *cfg, cpuser_client **client);
+
+/* The global options (--url or $CPUSER_URL, --timeout, --retries, --ca,
+ * --cert, --key) into cfg; defined in main.c. Returns 0, or 2 after
+ * printing why. */
+int connection_options(const cli_args *a, cli_conn_config *cfg, const char *default_url);
 
 /* Close the connection and free what mbedTLS holds. */
 void conn_close(void);

@@ -128,6 +128,9 @@ void err_report(const char *what, cpuser_err err, const cpuser_result *last)
     if (last->message.len != 0u) {
         out_text(stderr, ": ");
         out_view(stderr, last->message);
+    } else if (last->api_error.len != 0u) {
+        out_text(stderr, ": ");
+        out_view(stderr, last->api_error); /* e.g. an OAuth2 "invalid_client" */
     }
     if (last->error_target.len != 0u) {
         out_text(stderr, " (target ");
@@ -145,6 +148,11 @@ void err_report(const char *what, cpuser_err err, const cpuser_result *last)
     }
     if (last->field_error_count != 0u) {
         out_text(stderr, "]");
+    }
+    if (last->api_request_id.len != 0u) {
+        out_text(stderr, " (request id ");
+        out_view(stderr, last->api_request_id);
+        out_text(stderr, ")");
     }
     if (err == CPUSER_ERR_HTTP_RATE_LIMITED && last->retry_after.len != 0u) {
         out_text(stderr, " (retry after ");

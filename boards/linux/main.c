@@ -10,6 +10,7 @@
 
 #include "args.h"
 #include "commands_azure.h"
+#include "commands_contasimples.h"
 #include "commands_users.h"
 #include "connection.h"
 #include "numbers.h"
@@ -41,7 +42,7 @@ static int memory_report(void)
 
 /* The global options, into the connection config. Without --url: the
  * resource's default_url, or (NULL) $CPUSER_URL. */
-static int connection_options(const cli_args *a, cli_conn_config *cfg, const char *default_url)
+int connection_options(const cli_args *a, cli_conn_config *cfg, const char *default_url)
 {
     const char *url = args_has(a, OPT_URL)    ? a->value[OPT_URL]
                       : default_url != NULL ? default_url
@@ -102,9 +103,12 @@ static int run(int argc, char **argv)
     if (args.pos_count == 0u) {
         return usage_error("no command given", NULL);
     }
+    if (strcmp(args.pos[0], "contasimples") == 0) {
+        return contasimples_main(&args, &cfg);
+    }
     azure = strcmp(args.pos[0], "azure-apim") == 0;
     if (!azure && strcmp(args.pos[0], "users") != 0) {
-        return usage_error("unknown resource (users or azure-apim)", args.pos[0]);
+        return usage_error("unknown resource (users, azure-apim or contasimples)", args.pos[0]);
     }
     rc = azure ? azure_prepare(&args) : users_prepare(&args);
     if (rc == 0) {

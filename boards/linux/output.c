@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SECRET_SLOTS 2
+#define SECRET_SLOTS 4
 
 static struct {
     const char *s;

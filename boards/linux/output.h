@@ -26,7 +26,8 @@
  * between tokens there (never raw inside a string), so they become ' '. */
 #define OUT_JSON_LINE 2u
 
-/* Register secret slot 0 (token) or 1 (password); NULL clears it. The
+/* Register secret slot 0 (token), 1 (password), 2 (OAuth2 client secret)
+ * or 3 (OAuth2 access token); NULL clears it. The
  * bytes are not copied: they must stay valid while registered. */
 void out_secret(int slot, const char *s, size_t n);
 

@@ -23,6 +23,8 @@ static char token[TOKEN_MAX + 1u];
 static size_t token_len;
 static char password[PASSWORD_MAX + 1u];
 static size_t password_len;
+static char client_secret[TOKEN_MAX + 1u];
+static size_t client_secret_len;
 
 static void wipe(char *p, size_t n)
 {
@@ -36,10 +38,13 @@ void secret_wipe(void)
 {
     out_secret(0, NULL, 0);
     out_secret(1, NULL, 0);
+    out_secret(2, NULL, 0);
     wipe(token, sizeof token);
     wipe(password, sizeof password);
+    wipe(client_secret, sizeof client_secret);
     token_len = 0;
     password_len = 0;
+    client_secret_len = 0;
 }
 
 static void fail(const char *msg)
@@ -190,5 +195,50 @@ int secret_password(const char **pw, size_t *len)
     out_secret(1, password, password_len);
     *pw = password;
     *len = password_len;
+    return 0;
+}
+
+int secret_client_secret(const char *file, const char **s, size_t *len)
+{
+    size_t i;
+    if (file != NULL) {
+        long n = file_read(file, (unsigned char *)client_secret, TOKEN_MAX);
+        if (n < 0) {
+            fail("cannot read the --client-secret-file (missing, unreadable or over 4096 bytes)");
+            return 2;
+        }
+        client_secret_len = (size_t)n;
+    } else {
+        const char *env = getenv("CPUSER_CLIENT_SECRET");
+        if (env == NULL || env[0] == '\0') {
+            fail("no client secret: use --client-secret-file FILE or set $CPUSER_CLIENT_SECRET");
+            return 2;
+        }
+        client_secret_len = strlen(env);
+        if (client_secret_len > TOKEN_MAX) {
+            fail("$CPUSER_CLIENT_SECRET is over 4096 bytes");
+            return 2;
+        }
+        memcpy(client_secret, env, client_secret_len);
+    }
+    while (client_secret_len > 0u && (client_secret[client_secret_len - 1u] == '\n' ||
+                                      client_secret[client_secret_len - 1u] == '\r')) {
+        client_secret_len--;
+    }
+    client_secret[client_secret_len] = '\0';
+    if (client_secret_len == 0u) {
+        fail("the client secret is empty");
+        return 2;
+    }
+    for (i = 0; i < client_secret_len; i++) {
+        unsigned char c = (unsigned char)client_secret[i];
+        if (c < 0x20u || c == 0x7fu) {
+            fail("the client secret has a control character (one secret, one line)");
+            return 2;
+        }
+    }
+    out_secret(2, client_secret, client_secret_len);
+    *s = client_secret;
+    *len = client_secret_len;
     return 0;
 }

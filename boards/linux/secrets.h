@@ -19,7 +19,12 @@ int secret_token(const char *file, const char **tok, size_t *len);
  * printing why. */
 int secret_password(const char **pw, size_t *len);
 
-/* Overwrite both buffers and unregister them from redaction. */
+/* Read the OAuth2 client secret from `file` (when not NULL) or
+ * $CPUSER_CLIENT_SECRET, like the token (one line, visible ASCII). Returns
+ * 0, or 2 after printing why (never the secret). */
+int secret_client_secret(const char *file, const char **s, size_t *len);
+
+/* Overwrite the buffers and unregister them from redaction. */
 void secret_wipe(void);
 
 #endif /* CPUSER_LINUX_SECRETS_H */

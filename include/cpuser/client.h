@@ -32,7 +32,7 @@
 /* When and how a call is tried again. Zero fields take the defaults of
  * config.h. A call is retried after a connect failure, a timeout, a reset
  * connection, or a 429, 502, 503 or 504 status, while attempts and the
- * call's total deadline last:
+ * call's total deadline last (a 500 too when retry_500 is set):
  *  - GET, HEAD, PUT, PATCH and DELETE may always be sent again;
  *  - POST only when none of its bytes reached a server (the connection
  *    failed), or when a reused keep-alive connection turned out to be
@@ -49,12 +49,37 @@ typedef struct {
     uint32_t base_ms;            /* 0: CPUSER_RETRY_BASE_MS */
     uint32_t cap_ms;             /* 0: CPUSER_RETRY_CAP_MS */
     uint32_t retry_after_max_ms; /* 0: CPUSER_RETRY_AFTER_MAX_MS */
+    bool retry_500;              /* also retry a 500 (same method rules as 503).
+                                    Off by default; Conta Simples documents
+                                    "500: retry with exponential backoff",
+                                    and its calls turn it on for themselves */
 } cpuser_retry_policy;
 
 /* Optional log hook (compiled in only with CPUSER_LOG_LEVEL > 0): `event`
  * is a constant string, `value` a number (a status, a wait, a count). No
  * server text and no secret is ever passed. */
 typedef void (*cpuser_log_fn)(void *ctx, int level, const char *event, int64_t value);
+
+struct cpuser_client;
+
+/* An auth provider: the source of each request's bearer token when a
+ * static token will not do (OAuth2 client credentials: see oauth2.h).
+ * The client asks it before every attempt of a call; when the server
+ * answers 401, the client asks once more with refresh set and sends the
+ * request again, once per call (a 401 means the request was refused before
+ * anything was done, so this is safe for every method; a request body is
+ * written again by its callback).
+ *
+ * token(): make *token / *len the bearer token to send (it must stay valid
+ * and unchanged until the call ends). refresh: the last token given was
+ * refused, get a new one. It may make its own request on the client with
+ * cpuser_client_call_at(). Return CPUSER_OK, or an error that ends the
+ * call (the last result then describes the provider's own request). */
+typedef struct {
+    cpuser_err (*token)(void *ctx, struct cpuser_client *c, bool refresh,
+                        const char **token, size_t *len);
+    void *ctx;
+} cpuser_auth;
 
 typedef struct {
     const char *host;    /* NUL-terminated; copied (at most CPUSER_MAX_HOST-1) */
@@ -76,6 +101,9 @@ typedef struct {
                                     CPUSER_ERR_BUFFER_TOO_SMALL */
     cpuser_log_fn log;           /* may be NULL; see CPUSER_LOG_LEVEL */
     void *log_ctx;
+    /* Auth provider, caller-owned, must outlive the client; NULL: the
+     * static token above. With a provider, token is not used. */
+    const cpuser_auth *auth;
 } cpuser_client_config;
 
 /* What to send. Everything is caller-owned and only read during the call. */
@@ -163,9 +191,17 @@ typedef struct {
      * code when it has none; message: its message). */
     cpuser_view error_code;
     cpuser_view error_target;
+    /* From a non-2xx JSON body of the shape {"error": "Bad Request",
+     * "message": ..., "code": 400, "details": [{"field", "message"}],
+     * "requestId": ...} (Conta Simples): the "error" title, the "code"
+     * (-1 when absent or not an integer) and the "requestId" (views into
+     * the buffer; empty when absent). Its "details" go to field_errors. */
+    cpuser_view api_error;
+    int64_t api_code;
+    cpuser_view api_request_id;
 } cpuser_result;
 
-typedef struct {
+typedef struct cpuser_client {
     cpuser_client_config cfg;
     char host[CPUSER_MAX_HOST];
     const cpuser_transport *transport;
@@ -176,6 +212,8 @@ typedef struct {
     cpuser_http_response resp;
     cpuser_json json;        /* token storage for the decoders above */
     cpuser_result last;
+    const char *bearer;      /* the token of the call in progress */
+    size_t bearer_len;
 } cpuser_client;
 
 /* Set up c with its working buffer buf[0..cap). Nothing is connected yet.
@@ -198,6 +236,19 @@ cpuser_err cpuser_client_init(cpuser_client *c, const cpuser_client_config *cfg,
  * buffer or argument error. cpuser_client_last() tells the details. */
 cpuser_err cpuser_client_call(cpuser_client *c, const cpuser_request *req,
                               const cpuser_sink *sink);
+
+/* Perform one call on another host through the client's own transport and
+ * working buffer: what an auth provider uses for its token request (the
+ * token endpoint is often not the API's host). The kept connection is
+ * closed first; the request goes to host:port (0: the scheme's default)
+ * without an Authorization header and without the auth provider; its
+ * connection is closed after. The scheme is the client's: its transport is
+ * TLS or not (with TLS, the certificate is verified for `host`). host is
+ * caller-owned, NUL-terminated, only read during the call. The outcome is
+ * in the last result as after cpuser_client_call(), whose errors it
+ * returns; CPUSER_ERR_BAD_ARGUMENT for a NULL or malformed host. */
+cpuser_err cpuser_client_call_at(cpuser_client *c, const char *host, uint16_t port,
+                                 const cpuser_request *req, const cpuser_sink *sink);
 
 /* The result of the last call on c. */
 const cpuser_result *cpuser_client_last(const cpuser_client *c);

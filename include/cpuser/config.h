@@ -104,6 +104,21 @@
 #define CPUSER_LOG_LEVEL 0
 #endif
 
+/* OAuth2 client credentials (oauth2.h): the longest access token kept
+ * (bytes; a longer one is CPUSER_ERR_BUFFER_TOO_SMALL; Azure AD tokens
+ * run to 2-3 KB, raise it and the working buffer for them), how long
+ * before its expiry a token is replaced, and the lifetime assumed when the
+ * token response has no expires_in. */
+#ifndef CPUSER_OAUTH2_TOKEN_MAX
+#define CPUSER_OAUTH2_TOKEN_MAX 2048u
+#endif
+#ifndef CPUSER_OAUTH2_REFRESH_MARGIN_MS
+#define CPUSER_OAUTH2_REFRESH_MARGIN_MS 60000u
+#endif
+#ifndef CPUSER_OAUTH2_DEFAULT_LIFETIME_S
+#define CPUSER_OAUTH2_DEFAULT_LIFETIME_S 3600u
+#endif
+
 /* The User-Agent header value. */
 #ifndef CPUSER_USER_AGENT
 #define CPUSER_USER_AGENT "cpuser/0.1"

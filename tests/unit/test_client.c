@@ -761,6 +761,92 @@ static void init_rejects_bad_config(void **state)
     assert_int_equal(client.cfg.total_timeout_ms, CPUSER_TOTAL_TIMEOUT_MS);
 }
 
+static void status_500_is_retried_only_when_the_policy_says(void **state)
+{
+    static const fake_event script[] = {
+        {"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n", CPUSER_OK},
+        {OK_JSON, CPUSER_OK},
+        {"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n", CPUSER_OK},
+        {"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n", CPUSER_OK},
+        {"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n", CPUSER_OK},
+        {"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n", CPUSER_OK},
+    };
+    cpuser_request req = get_user();
+    (void)state;
+    /* the default policy: a 500 comes back at once (AMPECO behaviour) */
+    setup_retrying(sizeof work);
+    net.events = script;
+    net.nevents = 6;
+    assert_false(client.cfg.retry.retry_500);
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_HTTP_SERVER);
+    assert_int_equal(client.last.attempts, 1);
+    assert_int_equal(client.last.waited_ms, 0);
+    /* retry_500: tried again after a full-jitter wait, then 200 */
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_OK);
+    client.cfg.retry.retry_500 = true;
+    net.next = 2;
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_HTTP_SERVER);
+    assert_int_equal(client.last.attempts, 3); /* bounded by max_attempts */
+    assert_int_equal(client.last.wait_ms[0], 0x42424242u % 251u);
+    assert_int_equal(client.last.wait_ms[1], 0x42424242u % 501u); /* exponential ceiling */
+    assert_int_equal(client.last.waited_ms, client.last.wait_ms[0] + client.last.wait_ms[1]);
+}
+
+static void status_500_to_a_post_is_never_retried(void **state)
+{
+    static const fake_event script[] = {
+        {"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n", CPUSER_OK},
+        {"HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}", CPUSER_OK},
+    };
+    cpuser_request req;
+    (void)state;
+    memset(&req, 0, sizeof req);
+    req.method = "POST";
+    req.path = "/x";
+    req.body = body_7;
+    setup_retrying(sizeof work);
+    client.cfg.retry.retry_500 = true;
+    net.events = script;
+    net.nevents = 2;
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_HTTP_SERVER);
+    assert_int_equal(client.last.attempts, 1);
+}
+
+static void contasimples_error_body_is_decoded(void **state)
+{
+    static const fake_event script[] = {
+        {"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 243\r\n\r\n"
+         "{\"error\": \"Bad Request\", \"message\": \"The request contains invalid parameters\", "
+         "\"code\": 400, \"details\": [{\"field\": \"email\", \"message\": \"Invalid email format\"}, "
+         "{\"field\": \"user\\u0049d\", \"message\": \"MAIN\"}, 7, {\"field\": 1}], \"requestId\": \"req_9\"}",
+         CPUSER_OK},
+        {"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 56\r\n\r\n"
+         "{\"error\":\"Internal Server Error\",\"code\":\"x\",\"message\":1}", CPUSER_OK},
+    };
+    cpuser_request req = get_user();
+    const cpuser_result *last;
+    (void)state;
+    setup_client(sizeof work);
+    net.events = script;
+    net.nevents = 2;
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_HTTP_BAD_REQUEST);
+    last = cpuser_client_last(&client);
+    assert_true(cpuser_view_eq(last->api_error, "Bad Request"));
+    assert_true(cpuser_view_eq(last->message, "The request contains invalid parameters"));
+    assert_int_equal(last->api_code, 400);
+    assert_true(cpuser_view_eq(last->api_request_id, "req_9"));
+    assert_int_equal(last->field_error_count, 2); /* elements with neither a name nor a message are skipped */
+    assert_true(cpuser_view_eq(last->field_errors[0].field, "email"));
+    assert_true(cpuser_view_eq(last->field_errors[0].message, "Invalid email format"));
+    assert_true(cpuser_view_eq(last->field_errors[1].field, "userId"));
+    /* wrong types leave the fields empty; code -1 */
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_HTTP_SERVER);
+    assert_true(cpuser_view_eq(last->api_error, "Internal Server Error"));
+    assert_int_equal(last->api_code, -1);
+    assert_int_equal(last->message.len, 0);
+    assert_int_equal(last->api_request_id.len, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -792,6 +878,9 @@ int main(void)
         cmocka_unit_test(waits_never_outlast_the_total_deadline),
         cmocka_unit_test(max_body_bounds_streamed_bodies),
         cmocka_unit_test(init_rejects_bad_config),
+        cmocka_unit_test(status_500_is_retried_only_when_the_policy_says),
+        cmocka_unit_test(status_500_to_a_post_is_never_retried),
+        cmocka_unit_test(contasimples_error_body_is_decoded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
