@@ -188,6 +188,7 @@ check: deps
 	  "sh tests/lwip/run_lwip_test.sh $(subst $(BUILD)/,$(if $(filter 1,$(SAN)),build/gcc-san1/,build/),$(LWIP_TEST_BIN)) $(subst $(BUILD)/,build/clang-san1/,$(LWIP_TEST_BIN))" \
 	  "python3 tests/sim/test_sim.py" \
 	  "python3 tests/cli/test_cli.py" \
+	  "python3 tests/cli/test_cli_resources.py" \
 	  "$(MAKE) -s --no-print-directory check-qemu" \
 	  "$(MAKE) --no-print-directory fuzz-smoke"
 

@@ -61,6 +61,29 @@ static const option options[] = {
     {"--plan", OPT_PLAN, TAKES_VALUE},
     {"--end-date", OPT_END_DATE, TAKES_VALUE},
     {"--auto-renew", OPT_AUTO_RENEW, 0},
+    {"--name", OPT_NAME, TAKES_VALUE},
+    {"--no-partner", OPT_NO_PARTNER, TAKES_VALUE},
+    {"--null", OPT_NULL, TAKES_VALUE},
+    {"--uid", OPT_UID, TAKES_VALUE},
+    {"--label", OPT_LABEL, TAKES_VALUE},
+    {"--expire-at", OPT_EXPIRE_AT, TAKES_VALUE},
+    {"--status", OPT_STATUS, TAKES_VALUE},
+    {"--type", OPT_TYPE, TAKES_VALUE},
+    {"--vehicle-type", OPT_VEHICLE_TYPE, TAKES_VALUE},
+    {"--user", OPT_USER, TAKES_VALUE},
+    {"--tokenized-type", OPT_TOKENIZED_TYPE, TAKES_VALUE},
+    {"--bank-transfer-type", OPT_BANK_TRANSFER_TYPE, TAKES_VALUE},
+    {"--default", OPT_DEFAULT, TAKES_VALUE},
+    {"--require-invoice", OPT_REQUIRE_INVOICE, TAKES_VALUE},
+    {"--invoice-type", OPT_INVOICE_TYPE, TAKES_VALUE},
+    {"--individual-name", OPT_INDIVIDUAL_NAME, TAKES_VALUE},
+    {"--individual-personal-id", OPT_INDIVIDUAL_PERSONAL_ID, TAKES_VALUE},
+    {"--individual-tax-id", OPT_INDIVIDUAL_TAX_ID, TAKES_VALUE},
+    {"--company-name", OPT_COMPANY_NAME, TAKES_VALUE},
+    {"--company-reg-no", OPT_COMPANY_REG_NO, TAKES_VALUE},
+    {"--company-tax-id", OPT_COMPANY_TAX_ID, TAKES_VALUE},
+    {"--company-tax-office", OPT_COMPANY_TAX_OFFICE, TAKES_VALUE},
+    {"--region", OPT_REGION, TAKES_VALUE},
 };
 
 #define OPTION_COUNT (sizeof options / sizeof options[0])
@@ -78,7 +101,7 @@ const char *args_name(int id)
 
 bool args_has(const cli_args *a, int id)
 {
-    return (a->given & OPT_BIT(id)) != 0u;
+    return id >= 0 && id < OPT__COUNT && ((a->given[id / 64] >> (id % 64)) & 1u) != 0u;
 }
 
 static void complain(const char *what, const char *word, size_t word_len)
@@ -155,7 +178,7 @@ static bool take_option(int argc, char **argv, int *i, cli_args *out)
         complain("given twice", o->name, strlen(o->name));
         return false;
     }
-    out->given |= OPT_BIT(o->id);
+    out->given[o->id / 64u] |= (uint64_t)1u << (o->id % 64u);
     out->value[o->id] = value;
     return true;
 }

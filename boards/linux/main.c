@@ -13,6 +13,7 @@
 #include "connection.h"
 #include "numbers.h"
 #include "output.h"
+#include "resource_cli.h"
 #include "secrets.h"
 #include "usage.h"
 
@@ -82,6 +83,7 @@ static int run(int argc, char **argv)
     static cli_args args;
     static cli_conn_config cfg;
     cpuser_client *client = NULL;
+    bool users;
     int rc;
 
     if (!args_parse(argc, argv, &args)) {
@@ -97,10 +99,11 @@ static int run(int argc, char **argv)
     if (args.pos_count == 0u) {
         return usage_error("no command given", NULL);
     }
-    if (strcmp(args.pos[0], "users") != 0) {
-        return usage_error("unknown resource (only users for now)", args.pos[0]);
+    users = strcmp(args.pos[0], "users") == 0;
+    if (!users && !res_known(args.pos[0])) {
+        return usage_error("unknown resource", args.pos[0]);
     }
-    rc = users_prepare(&args);
+    rc = users ? users_prepare(&args) : res_prepare(&args);
     if (rc == 0) {
         rc = connection_options(&args, &cfg);
     }
@@ -108,7 +111,7 @@ static int run(int argc, char **argv)
         rc = secret_token(args_has(&args, OPT_TOKEN_FILE) ? args.value[OPT_TOKEN_FILE] : NULL,
                           &cfg.token, &cfg.token_len);
     }
-    if (rc == 0 && users_wants_password()) {
+    if (rc == 0 && users && users_wants_password()) {
         const char *pw = NULL;
         size_t len = 0;
         rc = secret_password(&pw, &len);
@@ -120,7 +123,7 @@ static int run(int argc, char **argv)
         rc = conn_open(&cfg, &client);
     }
     if (rc == 0) {
-        rc = users_run(client, args_has(&args, OPT_JSON));
+        rc = users ? users_run(client, args_has(&args, OPT_JSON)) : res_run(client, args_has(&args, OPT_JSON));
     }
     conn_close();
     return rc;

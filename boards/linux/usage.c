@@ -2,13 +2,15 @@
 #include "usage.h"
 
 #include "output.h"
+#include "resource_cli.h"
 
 static const char *const text[] = {
     "usage: cpuser [--url URL] [--token-file FILE] [--ca FILE] [--cert FILE --key FILE]\n",
     "              [--timeout MS] [--retries N] [--json] [--api-version v1.0]\n",
     "              RESOURCE ACTION [ARGS]\n",
     "\n",
-    "Manage users on an AMPECO.CHARGE Public API backend.\n",
+    "Manage users (and their groups, id tags, payment methods and invoice details)\n",
+    "on an AMPECO.CHARGE Public API backend.\n",
     "\n",
     "  users list [--email E] [--external-id X] [--group ID] [--partner ID]\n",
     "             [--updated-after TS] [--updated-before TS] [--per-page N] [--limit N]\n",
@@ -31,6 +33,7 @@ static const char *const text[] = {
     "  users clear-amount-due ID\n",
     "  users redeem-voucher ID CODE\n",
     "  users export ID\n",
+    NULL, /* the other resources' lines (resource_cli.c) */
     "\n",
     "Connection:\n",
     "  --url URL         [https://|http://]host[:port][/]; default $CPUSER_URL. https is the\n",
@@ -73,7 +76,11 @@ void usage_print(FILE *f)
 {
     size_t i;
     for (i = 0; i < sizeof text / sizeof text[0]; i++) {
-        (void)fputs(text[i], f);
+        if (text[i] == NULL) {
+            res_usage(f);
+        } else {
+            (void)fputs(text[i], f);
+        }
     }
 }
 
