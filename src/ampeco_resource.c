@@ -197,10 +197,9 @@ cpuser_err cpuser_ampeco_check(const cpuser_ampeco_rules *r, const void *fields,
     set = mask_of(t, fields, false);
     null = mask_of(t, fields, true);
     wrong = (set & ~table_bits(t)) | (set & null & ~r->nullable);
-    if (wrong != 0u) {
-        return refuse(lowest_field(wrong), bad_field);
+    if (wrong == 0u) {
+        wrong = r->required & ~(set & ~null); /* then what is missing */
     }
-    wrong = r->required & ~(set & ~null);
     if (wrong != 0u) {
         return refuse(lowest_field(wrong), bad_field);
     }

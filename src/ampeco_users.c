@@ -185,26 +185,22 @@ static bool email_shape(cpuser_view e)
     return dots > 0u;
 }
 
-static bool is_set(const cpuser_user_fields *f, int field)
-{
-    return CPUSER_HAS(f->set, field) && !CPUSER_HAS(f->null, field);
-}
-
 /* The users' own checks, after the common ones (cpuser_ampeco_check). */
 static int check_user(const void *arg)
 {
     const cpuser_user_fields *f = (const cpuser_user_fields *)arg;
-    if (is_set(f, CPUSER_USER_EMAIL) && !email_shape(f->email)) {
+    uint64_t on = f->set & ~f->null;
+    if ((on & CPUSER_BIT(CPUSER_USER_EMAIL)) != 0u && !email_shape(f->email)) {
         return CPUSER_USER_EMAIL;
     }
-    if (is_set(f, CPUSER_USER_PASSWORD) && cpuser_ampeco_chars(f->password) < 6u) {
+    if ((on & CPUSER_BIT(CPUSER_USER_PASSWORD)) != 0u && cpuser_ampeco_chars(f->password) < 6u) {
         return CPUSER_USER_PASSWORD;
     }
-    if (is_set(f, CPUSER_USER_COUNTRY) && !cpuser_ampeco_country_ok(f->country)) {
+    if ((on & CPUSER_BIT(CPUSER_USER_COUNTRY)) != 0u && !cpuser_ampeco_country_ok(f->country)) {
         return CPUSER_USER_COUNTRY;
     }
-    if (is_set(f, CPUSER_USER_STATE) &&
-        !(is_set(f, CPUSER_USER_COUNTRY) &&
+    if ((on & CPUSER_BIT(CPUSER_USER_STATE)) != 0u &&
+        !((on & CPUSER_BIT(CPUSER_USER_COUNTRY)) != 0u &&
           (cpuser_view_eq(f->country, "US") || cpuser_view_eq(f->country, "AU")))) {
         return CPUSER_USER_STATE;
     }
@@ -311,7 +307,7 @@ cpuser_err cpuser_users_create(cpuser_client *c, const cpuser_user_fields *f, cp
     switch (cpuser_ampeco_outcome(c, err)) {
     case CPUSER_AMPECO_NO_ANSWER:
     case CPUSER_AMPECO_CUT_ANSWER:
-        return is_set(f, CPUSER_USER_EXTERNAL_ID)
+        return CPUSER_HAS(f->set & ~f->null, CPUSER_USER_EXTERNAL_ID)
                    ? resolve_create(c, f, &body,
                                     cpuser_ampeco_outcome(c, err) == CPUSER_AMPECO_CUT_ANSWER, out)
                    : CPUSER_ERR_OUTCOME_UNKNOWN;
