@@ -94,9 +94,64 @@ uint8_t cpuser_id_tag_status_parse(const char *s) { return cpuser_ampeco_parse_n
 uint8_t cpuser_id_tag_type_parse(const char *s) { return cpuser_ampeco_parse_name(type_names, s); }
 uint8_t cpuser_vehicle_type_parse(const char *s) { return cpuser_ampeco_parse_name(vehicle_names, s); }
 
+/* ---- exactly-once create ------------------------------------------------------ */
+
+typedef struct {
+    const cpuser_id_tag_fields *f;
+    char id[24];         /* the match's id, copied out of the buffer */
+    uint32_t matches;
+} tag_probe;
+
+/* A tag that is the one we sent: the same UID (the server's is unique),
+ * and the same user and type when they were sent. */
+static cpuser_err probe_tag(void *arg, const cpuser_id_tag *t)
+{
+    tag_probe *p = (tag_probe *)arg;
+    uint64_t sent = p->f->set & ~p->f->null;
+    if (cpuser_views_ieq(t->uid, p->f->uid) && t->id.len != 0u && t->id.len < sizeof p->id &&
+        (!CPUSER_HAS(sent, CPUSER_ID_TAG_USER_ID) || t->user_id == p->f->user_id) &&
+        (!CPUSER_HAS(sent, CPUSER_ID_TAG_TYPE) || t->type == p->f->type)) {
+        memcpy(p->id, t->id.ptr, t->id.len);
+        p->id[t->id.len] = '\0';
+        p->matches++;
+    }
+    return CPUSER_OK;
+}
+
+/* The create went out and its answer did not come (whole): ask for the
+ * UID. Found: that is the tag. Not found, and no 2xx was seen: the create
+ * never took effect, so it is sent once more (the UID is unique: a second
+ * tag can never come of it). */
+static cpuser_err resolve_create(cpuser_client *c, const cpuser_id_tag_fields *f, cpuser_id_tag *out)
+{
+    bool created = cpuser_ampeco_outcome(c, cpuser_client_last(c)->err) == CPUSER_AMPECO_CUT_ANSWER;
+    cpuser_id_tag_filter filter;
+    cpuser_page page;
+    tag_probe probe;
+    cpuser_err err;
+    memset(&filter, 0, sizeof filter);
+    memset(&probe, 0, sizeof probe);
+    filter.uid = f->uid;
+    probe.f = f;
+    cpuser_page_init(&page, 10);
+    err = cpuser_id_tags_list(c, &filter, &page, probe_tag, &probe);
+    if (err != CPUSER_OK || probe.matches > 1u) {
+        return CPUSER_ERR_OUTCOME_UNKNOWN;
+    }
+    if (probe.matches == 1u) {
+        cpuser_id_tag scratch;
+        return cpuser_id_tags_read(c, cpuser_view_of(probe.id), out != NULL ? out : &scratch);
+    }
+    if (created) {
+        return CPUSER_ERR_OUTCOME_UNKNOWN; /* a 2xx said so, yet it cannot be found */
+    }
+    return cpuser_ampeco_send(c, "POST", TAGS_PATH, NULL, 0, &create_rules, f, &tag_object, out);
+}
+
 cpuser_err cpuser_id_tags_create(cpuser_client *c, const cpuser_id_tag_fields *f, cpuser_id_tag *out)
 {
-    return cpuser_ampeco_send(c, "POST", TAGS_PATH, NULL, 0, &create_rules, f, &tag_object, out);
+    cpuser_err err = cpuser_ampeco_send(c, "POST", TAGS_PATH, NULL, 0, &create_rules, f, &tag_object, out);
+    return err == CPUSER_ERR_OUTCOME_UNKNOWN ? resolve_create(c, f, out) : err;
 }
 
 cpuser_err cpuser_id_tags_read(cpuser_client *c, cpuser_view id, cpuser_id_tag *out)

@@ -17,9 +17,9 @@
  *    filters: create and update take rfid or mac_address); a field the
  *    operation does not take; an empty id; per_page over 100; a filter
  *    enum out of range;
- *  - CPUSER_ERR_OUTCOME_UNKNOWN: a create went out and no answer (or a cut
- *    one) came back; it is never sent twice (idTagUid is unique, so a
- *    caller can look for it with the idTagUid filter);
+ *  - CPUSER_ERR_OUTCOME_UNKNOWN: a create went out, no answer (or a cut
+ *    one) came back, and asking for its idTagUid did not settle it (see
+ *    cpuser_id_tags_create);
  *  - CPUSER_ERR_HTTP_*: the server's answer; cpuser_client_last() has the
  *    status, the API message and the 422 field errors (e.g. "The id tag uid
  *    has already been taken.");
@@ -148,7 +148,14 @@ typedef struct {
  * listing and is returned by it (CPUSER_ERR_STOPPED: stop, no error). */
 typedef cpuser_err (*cpuser_id_tag_fn)(void *arg, const cpuser_id_tag *tag);
 
-/* POST /public-api/resources/id-tags/v2.0 -> 201. out may be NULL. */
+/* POST /public-api/resources/id-tags/v2.0 -> 201. out may be NULL.
+ * Exactly once: when the create went out and no answer came back (timeout,
+ * reset, close), or a 2xx came but was cut short, the call asks the server
+ * for the tag by its idTagUid (unique on the server; the same userId and
+ * type when they were sent) and returns it when found; when not found and
+ * no 2xx was seen it sends the create once more (a second tag cannot come
+ * of it: the server refuses a taken UID with 422). Otherwise
+ * CPUSER_ERR_OUTCOME_UNKNOWN. */
 cpuser_err cpuser_id_tags_create(cpuser_client *c, const cpuser_id_tag_fields *f, cpuser_id_tag *out);
 
 /* GET /public-api/resources/id-tags/v2.0/{idTag} -> 200. */

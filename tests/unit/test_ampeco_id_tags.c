@@ -215,6 +215,105 @@ static void list_with_every_filter(void **state)
     assert_int_equal(net.sent_len, 0);
 }
 
+
+/* ---- exactly-once create ---- */
+
+static char responses[3][1024];
+static fake_event events[3];
+
+/* The create's answer is lost (first); then two responses: the list, and
+ * the read (200) or the create sent again (201). */
+static void script(cpuser_err first, const char *list, const char *third_status, const char *third)
+{
+    rt_setup1("200 OK", "{}");
+    events[0].data = NULL;
+    events[0].err = first;
+    snprintf(responses[0], sizeof responses[0], "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n%s",
+             strlen(list), list);
+    snprintf(responses[1], sizeof responses[1], "HTTP/1.1 %s\r\nContent-Length: %zu\r\n\r\n%s",
+             third_status, strlen(third), third);
+    events[1].data = responses[0];
+    events[2].data = responses[1];
+    events[1].err = events[2].err = CPUSER_OK;
+    net.events = events;
+    net.nevents = 3;
+}
+
+static int count_sent(const char *what)
+{
+    int n = 0;
+    const char *p = rt_sent();
+    while ((p = strstr(p, what)) != NULL) {
+        n++;
+        p++;
+    }
+    return n;
+}
+
+static void create_fields(cpuser_id_tag_fields *f)
+{
+    memset(f, 0, sizeof *f);
+    cpuser_id_tag_fields_set(f, CPUSER_ID_TAG_UID, "04A1FF00");
+    f->status = CPUSER_ID_TAG_ENABLED;
+    f->type = CPUSER_ID_TAG_RFID;
+    f->user_id = 12;
+    f->set |= CPUSER_BIT(CPUSER_ID_TAG_STATUS) | CPUSER_BIT(CPUSER_ID_TAG_TYPE) | CPUSER_BIT(CPUSER_ID_TAG_USER_ID);
+}
+
+static void unsure_create_is_found_by_its_uid(void **state)
+{
+    cpuser_id_tag_fields f;
+    (void)state;
+    script(CPUSER_ERR_CLOSED,
+           "{\"data\":[{\"id\":70,\"idTagUid\":\"04a1ff00\",\"type\":\"rfid\",\"userId\":12}],"
+           "\"links\":{\"next\":null},\"meta\":{\"next_cursor\":null}}", "200 OK",
+           "{\"data\":{\"id\":70,\"idTagUid\":\"04A1FF00\",\"userId\":12}}");
+    create_fields(&f);
+    assert_int_equal(cpuser_id_tags_create(&client, &f, &tag), CPUSER_OK);
+    assert_true(cpuser_view_eq(tag.id, "70"));
+    assert_int_equal(count_sent("POST /public-api/resources/id-tags/v2.0 "), 1); /* exactly once */
+    assert_int_equal(count_sent("GET /public-api/resources/id-tags/v2.0?per_page=10&cursor=&filter[idTagUid]=04A1FF00 "), 1);
+    assert_int_equal(count_sent("GET /public-api/resources/id-tags/v2.0/70 "), 1);
+}
+
+static void unsure_create_not_found_is_sent_again(void **state)
+{
+    cpuser_id_tag_fields f;
+    (void)state;
+    /* another user's tag with that UID is not ours */
+    script(CPUSER_ERR_TIMEOUT,
+           "{\"data\":[{\"id\":71,\"idTagUid\":\"04A1FF00\",\"type\":\"rfid\",\"userId\":13}],"
+           "\"links\":{\"next\":null},\"meta\":{\"next_cursor\":null}}", "201 Created",
+           "{\"data\":{\"id\":72,\"idTagUid\":\"04A1FF00\",\"status\":\"enabled\"}}");
+    create_fields(&f);
+    assert_int_equal(cpuser_id_tags_create(&client, &f, &tag), CPUSER_OK);
+    assert_true(cpuser_view_eq(tag.id, "72"));
+    assert_int_equal(count_sent("POST /public-api/resources/id-tags/v2.0 "), 2);
+    assert_int_equal(client.last.status, 201);
+}
+
+static void unsure_create_that_cannot_be_settled(void **state)
+{
+    cpuser_id_tag_fields f;
+    (void)state;
+    /* two candidates: no guess */
+    script(CPUSER_ERR_IO,
+           "{\"data\":[{\"id\":1,\"idTagUid\":\"04A1FF00\",\"type\":\"rfid\"},"
+           "{\"id\":2,\"idTagUid\":\"04A1FF00\",\"type\":\"rfid\"}],"
+           "\"links\":{\"next\":null},\"meta\":{\"next_cursor\":null}}", "201 Created", "{}");
+    memset(&f, 0, sizeof f);
+    cpuser_id_tag_fields_set(&f, CPUSER_ID_TAG_UID, "04A1FF00");
+    f.status = CPUSER_ID_TAG_ENABLED;
+    f.type = CPUSER_ID_TAG_RFID;
+    f.set |= CPUSER_BIT(CPUSER_ID_TAG_STATUS) | CPUSER_BIT(CPUSER_ID_TAG_TYPE);
+    assert_int_equal(cpuser_id_tags_create(&client, &f, &tag), CPUSER_ERR_OUTCOME_UNKNOWN);
+    assert_int_equal(count_sent("POST /public-api/resources/id-tags/v2.0 "), 1);
+    /* the list itself fails: no guess either, and no second POST */
+    script(CPUSER_ERR_IO, "not json", "201 Created", "{}");
+    assert_int_equal(cpuser_id_tags_create(&client, &f, &tag), CPUSER_ERR_OUTCOME_UNKNOWN);
+    assert_int_equal(count_sent("POST /public-api/resources/id-tags/v2.0 "), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +323,9 @@ int main(void)
         cmocka_unit_test(update_sends_only_what_changed),
         cmocka_unit_test(refused_before_sending),
         cmocka_unit_test(list_with_every_filter),
+        cmocka_unit_test(unsure_create_is_found_by_its_uid),
+        cmocka_unit_test(unsure_create_not_found_is_sent_again),
+        cmocka_unit_test(unsure_create_that_cannot_be_settled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
