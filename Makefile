@@ -192,6 +192,7 @@ check: deps
 	  "python3 tests/cli/test_cli.py" \
 	  "python3 tests/cli/test_cli_azure.py" \
 	  "python3 tests/cli/test_cli_contasimples.py" \
+	  "python3 tests/cli/test_cli_resources.py" \
 	  "$(MAKE) -s --no-print-directory check-qemu" \
 	  "$(MAKE) --no-print-directory fuzz-smoke"
 

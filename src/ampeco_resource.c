@@ -1,4 +1,5 @@
-/* AMPECO resources: JSON bodies, the data envelope, and paginated lists. */
+/* AMPECO resources: request bodies, the checks before sending, one-object
+ * calls, the data envelope, and paginated lists. */
 #include "ampeco_resource.h"
 #include "chars.h"
 
@@ -12,6 +13,8 @@ void cpuser_page_init(cpuser_page *p, uint8_t per_page)
     p->per_page = per_page;
 }
 
+/* ---- bodies -------------------------------------------------------------------- */
+
 cpuser_err cpuser_json_body_write(void *body, char *buf, size_t cap, size_t *len)
 {
     const cpuser_json_body *b = (const cpuser_json_body *)body;
@@ -21,23 +24,356 @@ cpuser_err cpuser_json_body_write(void *body, char *buf, size_t cap, size_t *len
     return cpuser_json_writer_finish(&w, len);
 }
 
-cpuser_err cpuser_ampeco_decode_data(cpuser_client *c, const cpuser_field_table *t, void *out)
+void cpuser_ampeco_write_object(cpuser_json_writer *w, const cpuser_field_table *t, const void *obj)
 {
-    const cpuser_result *last = cpuser_client_last(c);
-    int data;
-    /* the body is in the client's buffer: its bytes are ours to unescape */
-    char *body = c->buf + c->resp.body_start;
-    if (cpuser_json_parse(&c->json, body, last->body.len) != CPUSER_OK) {
-        return CPUSER_ERR_JSON;
-    }
-    data = cpuser_json_find(&c->json, 0, "data");
-    if (cpuser_json_type(&c->json, data) != JSMN_OBJECT) {
-        return CPUSER_ERR_JSON;
-    }
-    return cpuser_fields_decode(&c->json, data, t, out);
+    cpuser_json_object_begin(w);
+    cpuser_fields_encode(w, t, obj);
+    cpuser_json_object_end(w);
 }
 
-/* ---- lists ------------------------------------------------------------------ */
+/* The body of a send: the set fields of `fields` by the rules' table. */
+typedef struct {
+    const cpuser_field_table *table;
+    const void *fields;
+} fields_body;
+
+static void fill_fields(cpuser_json_writer *w, const void *arg)
+{
+    const fields_body *b = (const fields_body *)arg;
+    cpuser_ampeco_write_object(w, b->table, b->fields);
+}
+
+/* ---- names and checks ------------------------------------------------------------ */
+
+const char *cpuser_ampeco_name(const char *const *names, uint8_t v)
+{
+    uint8_t i;
+    for (i = 0; names[i] != NULL; i++) {
+        if (i + 1u == v) {
+            return names[i];
+        }
+    }
+    return NULL;
+}
+
+uint8_t cpuser_ampeco_parse_name(const char *const *names, const char *s)
+{
+    uint8_t i;
+    for (i = 0; s != NULL && names[i] != NULL; i++) {
+        if (strcmp(names[i], s) == 0) {
+            return (uint8_t)(i + 1u);
+        }
+    }
+    return 0;
+}
+
+size_t cpuser_ampeco_chars(cpuser_view s)
+{
+    size_t i;
+    size_t n = 0;
+    for (i = 0; i < s.len; i++) {
+        n += ((unsigned char)s.ptr[i] & 0xC0u) != 0x80u;
+    }
+    return n;
+}
+
+/* ISO 3166-1 alpha-2 codes of the spec's country enum, two letters each. */
+static const char countries[] =
+    "AFAXALDZASADAOAIAQAGARAMAWAUATAZBSBHBDBBBYBEBZBJBMBTBOBQBABWBVBRIOBNBGBFBIKHCMCA"
+    "CVKYCFTDCLCNCXCCCOKMCGCDCKCRCIHRCUCWCYCZDKDJDMDOECEGSVGQEREEETFKFOFJFIFRGFPFTFGA"
+    "GMGEDEGHGIGRGLGDGPGUGTGGGNGWGYHTHMVAHNHKHUISINIDIRIQIEIMILITJMJPJEJOKZKEKIKPKRXK"
+    "KWKGLALVLBLSLRLYLILTLUMOMKMGMWMYMVMLMTMHMQMRMUYTMXFMMDMCMNMEMSMAMZMMNANRNPNLNCNZ"
+    "NINENGNUNFMPNOOMPKPWPSPAPGPYPEPHPNPLPTPRQARERORURWBLSHKNLCMFPMVCWSSMSTSASNRSSCSL"
+    "SGSXSKSISBSOZAGSSSESLKSDSRSJSZSECHSYTWTJTZTHTLTGTKTOTTTNTRTMTCTVUGUAAEGBUSUMUYUZ"
+    "VUVEVNVGVIWFEHYEZMZW";
+
+bool cpuser_ampeco_country_ok(cpuser_view c)
+{
+    size_t i;
+    if (c.len != 2u) {
+        return false;
+    }
+    for (i = 0; i + 1u < sizeof countries; i += 2u) {
+        if (countries[i] == c.ptr[0] && countries[i + 1u] == c.ptr[1]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static uint64_t mask_of(const cpuser_field_table *t, const void *fields, bool null)
+{
+    uint64_t m;
+    memcpy(&m, (const char *)fields + (null ? t->null_offset : t->present_offset), sizeof m);
+    return m;
+}
+
+/* The fields a table can send, nested tables included. */
+static uint64_t table_bits(const cpuser_field_table *t)
+{
+    uint64_t bits = 0;
+    uint8_t i;
+    for (i = 0; i < t->count; i++) {
+        bits |= CPUSER_BIT(t->fields[i].bit);
+        if (t->fields[i].object != NULL) {
+            bits |= table_bits(t->fields[i].object);
+        }
+    }
+    return bits;
+}
+
+/* The lowest field number in mask (mask != 0). */
+static int lowest_field(uint64_t mask)
+{
+    int n = 0;
+    while ((mask & 1u) == 0u) {
+        mask >>= 1;
+        n++;
+    }
+    return n;
+}
+
+/* Whether the value of f (sent, not null) breaks a rule: an enum value
+ * without a name, an id list too long, a string longer than its limit. */
+static bool value_bad(const cpuser_ampeco_rules *r, const cpuser_field *f, const char *m)
+{
+    uint8_t i;
+    if (f->type == CPUSER_FIELD_ENUM) {
+        return cpuser_field_enum_name(f, *(const uint8_t *)(const void *)m) == NULL;
+    }
+    if (f->type == CPUSER_FIELD_INT_LIST) {
+        return ((const cpuser_int_list *)(const void *)m)->count > CPUSER_MAX_LIST_INTS;
+    }
+    for (i = 0; f->type == CPUSER_FIELD_STRING && i < r->limit_count; i++) {
+        if (r->limits[i].bit == f->bit) {
+            return cpuser_ampeco_chars(*(const cpuser_view *)(const void *)m) > r->limits[i].max;
+        }
+    }
+    return false;
+}
+
+/* One walk over t: a member sent without its object (`parent` false), or
+ * a value that breaks a rule. The first refused field, or -1. */
+static int check_values(const cpuser_ampeco_rules *r, const cpuser_field_table *t, const char *fields,
+                        uint64_t sent, bool parent)
+{
+    uint8_t i;
+    for (i = 0; i < t->count; i++) {
+        const cpuser_field *f = &t->fields[i];
+        bool on = ((sent >> f->bit) & 1u) != 0u;
+        if (f->object != NULL) {
+            int bad = check_values(r, f->object, fields, sent, parent && on);
+            if (bad >= 0) {
+                return bad;
+            }
+        } else if (on && (!parent || value_bad(r, f, fields + f->offset))) {
+            return f->bit;
+        }
+    }
+    return -1;
+}
+
+static cpuser_err refuse(int field, int *bad_field)
+{
+    if (bad_field != NULL) {
+        *bad_field = field;
+    }
+    return CPUSER_ERR_BAD_ARGUMENT;
+}
+
+cpuser_err cpuser_ampeco_check(const cpuser_ampeco_rules *r, const void *fields, int *bad_field)
+{
+    const cpuser_field_table *t = r->table;
+    uint64_t set;
+    uint64_t null;
+    uint64_t wrong;
+    int bad;
+    if (bad_field != NULL) {
+        *bad_field = -1;
+    }
+    if (fields == NULL) {
+        return CPUSER_ERR_BAD_ARGUMENT;
+    }
+    set = mask_of(t, fields, false);
+    null = mask_of(t, fields, true);
+    wrong = (set & ~table_bits(t)) | (set & null & ~r->nullable);
+    if (wrong == 0u) {
+        wrong = r->required & ~(set & ~null); /* then what is missing */
+    }
+    if (wrong != 0u) {
+        return refuse(lowest_field(wrong), bad_field);
+    }
+    bad = check_values(r, t, (const char *)fields, set & ~null, true);
+    if (bad < 0 && r->check != NULL) {
+        bad = r->check(fields);
+    }
+    return bad >= 0 ? refuse(bad, bad_field) : CPUSER_OK;
+}
+
+cpuser_err cpuser_ampeco_set_string(const cpuser_field_table *t, void *fields, int field,
+                                    const char *value)
+{
+    uint8_t i;
+    if (fields == NULL || value == NULL) {
+        return CPUSER_ERR_BAD_ARGUMENT;
+    }
+    for (i = 0; i < t->count; i++) {
+        const cpuser_field *f = &t->fields[i];
+        uint64_t set;
+        if (f->object != NULL) {
+            if (cpuser_ampeco_set_string(f->object, fields, field, value) == CPUSER_OK) {
+                set = mask_of(t, fields, false) | CPUSER_BIT(f->bit);
+                memcpy((char *)fields + t->present_offset, &set, sizeof set);
+                return CPUSER_OK;
+            }
+            continue;
+        }
+        if (f->bit == field && (f->type == CPUSER_FIELD_STRING || f->type == CPUSER_FIELD_RAW)) {
+            cpuser_view v = cpuser_view_of(value);
+            memcpy((char *)fields + f->offset, &v, sizeof v);
+            set = mask_of(t, fields, false) | CPUSER_BIT(field);
+            memcpy((char *)fields + t->present_offset, &set, sizeof set);
+            return CPUSER_OK;
+        }
+    }
+    return CPUSER_ERR_BAD_ARGUMENT;
+}
+
+/* ---- one object ------------------------------------------------------------------- */
+
+bool cpuser_ampeco_ids_ok(const cpuser_view *ids, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (ids[i].ptr == NULL || ids[i].len == 0u) {
+            return false;
+        }
+    }
+    return true;
+}
+
+cpuser_err cpuser_ampeco_call(cpuser_client *c, const char *method, const char *path,
+                              const cpuser_view *ids, size_t n, const cpuser_json_body *body,
+                              void (*query)(void *, cpuser_http_request *), void *query_arg)
+{
+    cpuser_request req;
+    memset(&req, 0, sizeof req);
+    req.method = method;
+    req.path = path;
+    req.segments = ids;
+    req.segment_count = n;
+    if (body != NULL) {
+        req.body = cpuser_json_body_write;
+        req.arg = (void *)(uintptr_t)body;
+    } else {
+        req.query = query;
+        req.arg = query_arg;
+    }
+    return cpuser_client_call(c, &req, NULL);
+}
+
+cpuser_err cpuser_ampeco_result(cpuser_client *c, cpuser_err err, const cpuser_ampeco_object *o,
+                                void *out)
+{
+    const cpuser_result *last = cpuser_client_last(c);
+    int obj = 0;
+    if (err != CPUSER_OK || out == NULL) {
+        return err;
+    }
+    memset(out, 0, o->size);
+    /* the body is in the client's buffer: its bytes are ours to unescape */
+    if (cpuser_json_parse(&c->json, c->buf + c->resp.body_start, last->body.len) != CPUSER_OK) {
+        return CPUSER_ERR_JSON;
+    }
+    if (!o->bare) {
+        obj = cpuser_json_find(&c->json, 0, "data");
+    }
+    if (cpuser_json_type(&c->json, obj) != JSMN_OBJECT) {
+        return CPUSER_ERR_JSON;
+    }
+    return cpuser_fields_decode(&c->json, obj, o->table, out);
+}
+
+cpuser_err cpuser_ampeco_get(cpuser_client *c, const char *path, const cpuser_view *ids, size_t n,
+                             const cpuser_ampeco_object *o, void *out)
+{
+    if (!cpuser_ampeco_ids_ok(ids, n) || out == NULL) {
+        return CPUSER_ERR_BAD_ARGUMENT;
+    }
+    return cpuser_ampeco_result(c, cpuser_ampeco_call(c, "GET", path, ids, n, NULL, NULL, NULL), o,
+                                out);
+}
+
+cpuser_err cpuser_ampeco_send(cpuser_client *c, const char *method, const char *path,
+                              const cpuser_view *ids, size_t n, const cpuser_ampeco_rules *r,
+                              const void *fields, const cpuser_ampeco_object *o, void *out)
+{
+    fields_body fb;
+    cpuser_json_body body;
+    cpuser_err err = cpuser_ampeco_check(r, fields, NULL);
+    if (err != CPUSER_OK) {
+        return err;
+    }
+    if (!cpuser_ampeco_ids_ok(ids, n)) {
+        return CPUSER_ERR_BAD_ARGUMENT;
+    }
+    fb.table = r->table;
+    fb.fields = fields;
+    body.fill = fill_fields;
+    body.arg = &fb;
+    err = cpuser_ampeco_call(c, method, path, ids, n, &body, NULL, NULL);
+    if (strcmp(method, "POST") == 0 && cpuser_ampeco_outcome(c, err) != CPUSER_AMPECO_KNOWN) {
+        return CPUSER_ERR_OUTCOME_UNKNOWN;
+    }
+    return cpuser_ampeco_result(c, err, o, out);
+}
+
+cpuser_err cpuser_ampeco_delete(cpuser_client *c, const char *path, const cpuser_view *ids, size_t n)
+{
+    if (!cpuser_ampeco_ids_ok(ids, n)) {
+        return CPUSER_ERR_BAD_ARGUMENT;
+    }
+    return cpuser_ampeco_call(c, "DELETE", path, ids, n, NULL, NULL, NULL);
+}
+
+int cpuser_ampeco_outcome(const cpuser_client *c, cpuser_err err)
+{
+    const cpuser_result *last = cpuser_client_last(c);
+    bool broken = err == CPUSER_ERR_TIMEOUT || err == CPUSER_ERR_IO ||
+                  err == CPUSER_ERR_CLOSED || err == CPUSER_ERR_PROTOCOL;
+    if (!broken || !last->sent) {
+        return CPUSER_AMPECO_KNOWN;
+    }
+    if (last->status == 0) {
+        return CPUSER_AMPECO_NO_ANSWER;
+    }
+    return last->status >= 200 && last->status <= 299 ? CPUSER_AMPECO_CUT_ANSWER
+                                                      : CPUSER_AMPECO_KNOWN;
+}
+
+/* ---- lists ------------------------------------------------------------------------ */
+
+void cpuser_ampeco_filter(cpuser_http_request *r, const char *name, cpuser_view v)
+{
+    if (v.len != 0u) {
+        cpuser_http_request_query(r, name, v.ptr, v.len);
+    }
+}
+
+void cpuser_ampeco_filter_enum(cpuser_http_request *r, const char *name, const char *const *names,
+                               uint8_t v)
+{
+    const char *s;
+    if (v == 0u) {
+        return;
+    }
+    s = cpuser_ampeco_name(names, v);
+    if (s == NULL) {
+        cpuser_buffer_fail(&r->out, CPUSER_ERR_BAD_ARGUMENT);
+        return;
+    }
+    cpuser_http_request_query_str(r, name, s);
+}
 
 typedef struct {
     cpuser_client *c;
@@ -69,12 +405,15 @@ static void list_query(void *arg, cpuser_http_request *r)
 static cpuser_err list_element(void *arg, char *json, size_t len)
 {
     list_call *lc = (list_call *)arg;
+    const cpuser_ampeco_list *l = lc->l;
     cpuser_err err = cpuser_json_parse(&lc->c->json, json, len);
     if (err != CPUSER_OK) {
         return err;
     }
     lc->page->count++;
-    return lc->l->element(lc->l->element_arg, &lc->c->json);
+    memset(l->item, 0, l->item_size);
+    err = cpuser_fields_decode(&lc->c->json, 0, l->table, l->item);
+    return err != CPUSER_OK ? err : l->deliver(l->deliver_arg, l->item);
 }
 
 /* Copy s into the page's next cursor, percent-decoding when asked. */
@@ -170,6 +509,38 @@ static cpuser_err list_member(void *arg, const char *key, char *json, size_t len
     return key[0] == 'l' ? read_links(lc, doc) : read_meta(lc, doc);
 }
 
+/* A pages-only endpoint in cursor mode: the page number the cursor holds
+ * ("" is 1); 0 when it is not a number this module wrote. */
+static uint32_t cursor_number(const char *cursor)
+{
+    uint32_t n = 0;
+    size_t i;
+    if (cursor[0] == '\0') {
+        return 1u;
+    }
+    for (i = 0; cursor[i] != '\0'; i++) {
+        if (!cpuser_is_digit(cursor[i]) || n > (UINT32_MAX - 9u) / 10u) {
+            return 0;
+        }
+        n = n * 10u + (uint32_t)(cursor[i] - '0');
+    }
+    return n;
+}
+
+static void put_number(char *out, uint32_t n)
+{
+    char tmp[12];
+    size_t k = 0;
+    do {
+        tmp[k++] = (char)('0' + n % 10u);
+        n /= 10u;
+    } while (n != 0u);
+    while (k != 0u) {
+        *out++ = tmp[--k];
+    }
+    *out = '\0';
+}
+
 cpuser_err cpuser_ampeco_list_page(cpuser_client *c, const cpuser_ampeco_list *l,
                                    cpuser_page *page)
 {
@@ -218,6 +589,28 @@ cpuser_err cpuser_ampeco_list_page(cpuser_client *c, const cpuser_ampeco_list *l
     return CPUSER_OK;
 }
 
+cpuser_err cpuser_ampeco_list_numbered(cpuser_client *c, const cpuser_ampeco_list *l,
+                                       cpuser_page *page)
+{
+    uint32_t n;
+    cpuser_err err;
+    if (page->page != 0u) {
+        return cpuser_ampeco_list_page(c, l, page);
+    }
+    n = cursor_number(page->cursor);
+    if (n == 0u) {
+        return CPUSER_ERR_BAD_ARGUMENT;
+    }
+    page->page = n;
+    err = cpuser_ampeco_list_page(c, l, page);
+    page->page = 0;
+    page->cursor[0] = '\0';
+    if (err == CPUSER_OK && page->more) {
+        put_number(page->cursor, n + 1u);
+    }
+    return err;
+}
+
 cpuser_err cpuser_ampeco_list_all(cpuser_client *c, const cpuser_ampeco_list *l,
                                   uint8_t per_page, uint32_t *total)
 {
@@ -226,11 +619,20 @@ cpuser_err cpuser_ampeco_list_all(cpuser_client *c, const cpuser_ampeco_list *l,
     uint32_t n = 0;
     cpuser_page_init(&page, per_page);
     do {
-        err = cpuser_ampeco_list_page(c, l, &page);
+        err = l->pager != NULL ? l->pager(c, l, &page) : cpuser_ampeco_list_page(c, l, &page);
         n += page.count;
     } while (err == CPUSER_OK && page.more);
     if (total != NULL) {
         *total = n;
     }
     return err;
+}
+
+cpuser_err cpuser_ampeco_list_run(cpuser_client *c, const cpuser_ampeco_list *l, cpuser_page *page,
+                                  uint8_t per_page, uint32_t *total)
+{
+    if (page == NULL) {
+        return cpuser_ampeco_list_all(c, l, per_page, total);
+    }
+    return l->pager != NULL ? l->pager(c, l, page) : cpuser_ampeco_list_page(c, l, page);
 }

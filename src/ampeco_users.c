@@ -23,22 +23,11 @@ static const char *const sessions_names[] = {
 
 /* ---- tables ------------------------------------------------------------- */
 
-/* offsetof() takes a type and a member designator: these macro arguments
- * cannot be parenthesised. */
-/* NOLINTBEGIN(bugprone-macro-parentheses) */
-
-#define F(name, type, bit, st, member) \
-    { name, type, bit, (uint16_t)offsetof(st, member), NULL, NULL }
-#define FE(name, bit, st, member, names) \
-    { name, CPUSER_FIELD_ENUM, bit, (uint16_t)offsetof(st, member), names, NULL }
-#define FO(name, bit, table) \
-    { name, CPUSER_FIELD_OBJECT, bit, 0, NULL, &table }
-#define TABLE(fields, st, mask_present, mask_null) \
-    { fields, (uint8_t)(sizeof fields / sizeof fields[0]), \
-      (uint16_t)offsetof(st, mask_present), (uint16_t)offsetof(st, mask_null) }
-
+#define F CPUSER_F
+#define FE CPUSER_FE
+#define FO CPUSER_FO
+#define TABLE CPUSER_TABLE
 #define S CPUSER_FIELD_STRING
-/* NOLINTEND(bugprone-macro-parentheses) */
 
 /* responses */
 static const cpuser_field user_options[] = {
@@ -139,111 +128,26 @@ static const cpuser_field_table update_table = {
     send_fields, (uint8_t)(sizeof send_fields / sizeof send_fields[0] - 2u),
     (uint16_t)offsetof(UF, set), (uint16_t)offsetof(UF, null)};
 
-/* The fields each operation can send. */
-static uint64_t table_bits(const cpuser_field_table *t)
-{
-    uint64_t bits = 0;
-    uint8_t i;
-    for (i = 0; i < t->count; i++) {
-        bits |= CPUSER_BIT(t->fields[i].bit);
-        if (t->fields[i].object != NULL) {
-            bits |= table_bits(t->fields[i].object);
-        }
-    }
-    return bits;
-}
+static const cpuser_ampeco_object user_object = {&user_table, (uint16_t)sizeof(cpuser_user), false};
 
 void cpuser_user_write_json(cpuser_json_writer *w, const cpuser_user *u)
 {
-    cpuser_json_object_begin(w);
-    cpuser_fields_encode(w, &user_table, u);
-    cpuser_json_object_end(w);
+    cpuser_ampeco_write_object(w, &user_table, u);
 }
 
 /* ---- names ---------------------------------------------------------------- */
 
-static const char *name_of(const char *const *names, uint8_t v)
-{
-    uint8_t i;
-    for (i = 0; names[i] != NULL; i++) {
-        if (i + 1u == v) {
-            return names[i];
-        }
-    }
-    return NULL;
-}
-
-static uint8_t parse_name(const char *const *names, const char *s)
-{
-    uint8_t i;
-    for (i = 0; s != NULL && names[i] != NULL; i++) {
-        if (strcmp(names[i], s) == 0) {
-            return (uint8_t)(i + 1u);
-        }
-    }
-    return 0;
-}
-
-const char *cpuser_user_status_name(uint8_t status) { return name_of(status_names, status); }
-const char *cpuser_sessions_allowed_name(uint8_t s) { return name_of(sessions_names, s); }
-uint8_t cpuser_user_status_parse(const char *name) { return parse_name(status_names, name); }
-uint8_t cpuser_sessions_allowed_parse(const char *name) { return parse_name(sessions_names, name); }
+const char *cpuser_user_status_name(uint8_t status) { return cpuser_ampeco_name(status_names, status); }
+const char *cpuser_sessions_allowed_name(uint8_t s) { return cpuser_ampeco_name(sessions_names, s); }
+uint8_t cpuser_user_status_parse(const char *name) { return cpuser_ampeco_parse_name(status_names, name); }
+uint8_t cpuser_sessions_allowed_parse(const char *name) { return cpuser_ampeco_parse_name(sessions_names, name); }
 
 cpuser_err cpuser_user_fields_set(cpuser_user_fields *f, int field, const char *value)
 {
-    uint8_t i;
-    if (f == NULL || value == NULL) {
-        return CPUSER_ERR_BAD_ARGUMENT;
-    }
-    for (i = 0; i < create_table.count; i++) {
-        const cpuser_field *d = &send_fields[i];
-        if (d->bit == field && d->type == CPUSER_FIELD_STRING) {
-            *(cpuser_view *)(void *)((char *)f + d->offset) = cpuser_view_of(value);
-            f->set |= CPUSER_BIT(field);
-            return CPUSER_OK;
-        }
-    }
-    for (i = 0; i < send_bank_table.count; i++) {
-        const cpuser_field *d = &send_bank[i];
-        if (d->bit == field) {
-            *(cpuser_view *)(void *)((char *)f + d->offset) = cpuser_view_of(value);
-            f->set |= CPUSER_BIT(field) | CPUSER_BIT(CPUSER_USER_BANK_DETAILS);
-            return CPUSER_OK;
-        }
-    }
-    if (field == CPUSER_USER_EXTERNAL_APP_DATA) {
-        f->external_app_data = cpuser_view_of(value);
-        f->set |= CPUSER_BIT(field);
-        return CPUSER_OK;
-    }
-    return CPUSER_ERR_BAD_ARGUMENT;
+    return cpuser_ampeco_set_string(&create_table, f, field, value);
 }
 
 /* ---- validation ------------------------------------------------------------ */
-
-/* ISO 3166-1 alpha-2 codes of the spec's country enum, two letters each. */
-static const char countries[] =
-    "AFAXALDZASADAOAIAQAGARAMAWAUATAZBSBHBDBBBYBEBZBJBMBTBOBQBABWBVBRIOBNBGBFBIKHCMCA"
-    "CVKYCFTDCLCNCXCCCOKMCGCDCKCRCIHRCUCWCYCZDKDJDMDOECEGSVGQEREEETFKFOFJFIFRGFPFTFGA"
-    "GMGEDEGHGIGRGLGDGPGUGTGGGNGWGYHTHMVAHNHKHUISINIDIRIQIEIMILITJMJPJEJOKZKEKIKPKRXK"
-    "KWKGLALVLBLSLRLYLILTLUMOMKMGMWMYMVMLMTMHMQMRMUYTMXFMMDMCMNMEMSMAMZMMNANRNPNLNCNZ"
-    "NINENGNUNFMPNOOMPKPWPSPAPGPYPEPHPNPLPTPRQARERORURWBLSHKNLCMFPMVCWSSMSTSASNRSSCSL"
-    "SGSXSKSISBSOZAGSSSESLKSDSRSJSZSECHSYTWTJTZTHTLTGTKTOTTTNTRTMTCTVUGUAAEGBUSUMUYUZ"
-    "VUVEVNVGVIWFEHYEZMZW";
-
-static bool known_country(cpuser_view c)
-{
-    size_t i;
-    if (c.len != 2u) {
-        return false;
-    }
-    for (i = 0; i + 1u < sizeof countries; i += 2u) {
-        if (countries[i] == c.ptr[0] && countries[i + 1u] == c.ptr[1]) {
-            return true;
-        }
-    }
-    return false;
-}
 
 /* local@domain.tld: one '@', no spaces or controls, a dot inside the domain
  * with no empty label. The server has the last word; this catches typos
@@ -282,161 +186,63 @@ static bool email_shape(cpuser_view e)
     return dots > 0u;
 }
 
-/* Characters, not bytes: "min:6" counts characters. */
-static size_t utf8_chars(cpuser_view s)
+/* The users' own checks, after the common ones (cpuser_ampeco_check). */
+static int check_user(const void *arg)
 {
-    size_t i;
-    size_t n = 0;
-    for (i = 0; i < s.len; i++) {
-        n += ((unsigned char)s.ptr[i] & 0xC0u) != 0x80u;
+    const cpuser_user_fields *f = (const cpuser_user_fields *)arg;
+    uint64_t on = f->set & ~f->null;
+    if ((on & CPUSER_BIT(CPUSER_USER_EMAIL)) != 0u && !email_shape(f->email)) {
+        return CPUSER_USER_EMAIL;
     }
-    return n;
-}
-
-static bool is_set(const cpuser_user_fields *f, int field)
-{
-    return CPUSER_HAS(f->set, field) && !CPUSER_HAS(f->null, field);
+    if ((on & CPUSER_BIT(CPUSER_USER_PASSWORD)) != 0u && cpuser_ampeco_chars(f->password) < 6u) {
+        return CPUSER_USER_PASSWORD;
+    }
+    if ((on & CPUSER_BIT(CPUSER_USER_COUNTRY)) != 0u && !cpuser_ampeco_country_ok(f->country)) {
+        return CPUSER_USER_COUNTRY;
+    }
+    if ((on & CPUSER_BIT(CPUSER_USER_STATE)) != 0u &&
+        !((on & CPUSER_BIT(CPUSER_USER_COUNTRY)) != 0u &&
+          (cpuser_view_eq(f->country, "US") || cpuser_view_eq(f->country, "AU")))) {
+        return CPUSER_USER_STATE;
+    }
+    return -1;
 }
 
 /* The request fields the spec marks nullable: only these may be sent as null. */
-static const uint64_t nullable_fields =
-    CPUSER_BIT(CPUSER_USER_EMAIL_VERIFIED) | CPUSER_BIT(CPUSER_USER_STATE) |
-    CPUSER_BIT(CPUSER_USER_LOCALE) | CPUSER_BIT(CPUSER_USER_EXTERNAL_ID) |
-    CPUSER_BIT(CPUSER_USER_EXTERNAL_APP_DATA) | CPUSER_BIT(CPUSER_USER_BANK_IBAN) |
-    CPUSER_BIT(CPUSER_USER_BANK_NAME) | CPUSER_BIT(CPUSER_USER_BANK_ADDRESS) |
-    CPUSER_BIT(CPUSER_USER_BANK_CODE) | CPUSER_BIT(CPUSER_USER_BANK_ACCOUNT_NUMBER) |
-    CPUSER_BIT(CPUSER_USER_BANK_ACCOUNT_TYPE);
+#define NULLABLE                                                                        \
+    (CPUSER_BIT(CPUSER_USER_EMAIL_VERIFIED) | CPUSER_BIT(CPUSER_USER_STATE) |             \
+     CPUSER_BIT(CPUSER_USER_LOCALE) | CPUSER_BIT(CPUSER_USER_EXTERNAL_ID) |               \
+     CPUSER_BIT(CPUSER_USER_EXTERNAL_APP_DATA) | CPUSER_BIT(CPUSER_USER_BANK_IBAN) |      \
+     CPUSER_BIT(CPUSER_USER_BANK_NAME) | CPUSER_BIT(CPUSER_USER_BANK_ADDRESS) |           \
+     CPUSER_BIT(CPUSER_USER_BANK_CODE) | CPUSER_BIT(CPUSER_USER_BANK_ACCOUNT_NUMBER) |    \
+     CPUSER_BIT(CPUSER_USER_BANK_ACCOUNT_TYPE))
 
-/* The lowest field number in mask (mask != 0). */
-static int lowest_field(uint64_t mask)
-{
-    int n = 0;
-    while ((mask & 1u) == 0u) {
-        mask >>= 1;
-        n++;
-    }
-    return n;
-}
-
-/* Refuse because of field (its number into *bad_field when asked). */
-static cpuser_err refuse_field(int field, int *bad_field)
-{
-    if (bad_field != NULL) {
-        *bad_field = field;
-    }
-    return CPUSER_ERR_BAD_ARGUMENT;
-}
+static const cpuser_ampeco_rules create_rules = {
+    &create_table, CPUSER_BIT(CPUSER_USER_EMAIL) | CPUSER_BIT(CPUSER_USER_PASSWORD), NULLABLE,
+    NULL, 0, check_user};
+static const cpuser_ampeco_rules update_rules = {&update_table, 0, NULLABLE, NULL, 0, check_user};
 
 cpuser_err cpuser_user_fields_check(const cpuser_user_fields *f, bool creating, int *bad_field)
 {
-    const cpuser_field_table *t = creating ? &create_table : &update_table;
-    uint64_t wrong;
-    if (bad_field != NULL) {
-        *bad_field = -1;
-    }
-    if (f == NULL) {
-        return CPUSER_ERR_BAD_ARGUMENT;
-    }
-    wrong = (f->set & ~table_bits(t)) | (f->set & f->null & ~nullable_fields);
-    if (wrong != 0u) {
-        return refuse_field(lowest_field(wrong), bad_field);
-    }
-    if (creating && !is_set(f, CPUSER_USER_EMAIL)) {
-        return refuse_field(CPUSER_USER_EMAIL, bad_field);
-    }
-    if (creating && !is_set(f, CPUSER_USER_PASSWORD)) {
-        return refuse_field(CPUSER_USER_PASSWORD, bad_field);
-    }
-    if (is_set(f, CPUSER_USER_EMAIL) && !email_shape(f->email)) {
-        return refuse_field(CPUSER_USER_EMAIL, bad_field);
-    }
-    if (is_set(f, CPUSER_USER_PASSWORD) && utf8_chars(f->password) < 6u) {
-        return refuse_field(CPUSER_USER_PASSWORD, bad_field);
-    }
-    if (is_set(f, CPUSER_USER_COUNTRY) && !known_country(f->country)) {
-        return refuse_field(CPUSER_USER_COUNTRY, bad_field);
-    }
-    if (is_set(f, CPUSER_USER_STATE) &&
-        !(is_set(f, CPUSER_USER_COUNTRY) &&
-          (cpuser_view_eq(f->country, "US") || cpuser_view_eq(f->country, "AU")))) {
-        return refuse_field(CPUSER_USER_STATE, bad_field);
-    }
-    if (is_set(f, CPUSER_USER_SESSIONS_ALLOWED) &&
-        (!CPUSER_HAS(f->set, CPUSER_USER_OPTIONS) || name_of(sessions_names, f->sessions_allowed) == NULL)) {
-        return refuse_field(CPUSER_USER_SESSIONS_ALLOWED, bad_field);
-    }
-    if (is_set(f, CPUSER_USER_GROUP_IDS) && f->user_group_ids.count > CPUSER_MAX_LIST_INTS) {
-        return refuse_field(CPUSER_USER_GROUP_IDS, bad_field);
-    }
-    return CPUSER_OK;
+    return cpuser_ampeco_check(creating ? &create_rules : &update_rules, f, bad_field);
 }
 
 /* ---- operations -------------------------------------------------------- */
 
-static void fill_fields(cpuser_json_writer *w, const void *arg, const cpuser_field_table *t)
+static bool id_ok(cpuser_view id)
 {
-    cpuser_json_object_begin(w);
-    cpuser_fields_encode(w, t, arg);
-    cpuser_json_object_end(w);
-}
-
-static void fill_create(cpuser_json_writer *w, const void *arg) { fill_fields(w, arg, &create_table); }
-static void fill_update(cpuser_json_writer *w, const void *arg) { fill_fields(w, arg, &update_table); }
-
-static cpuser_err call(cpuser_client *c, const char *method, const char *path, const cpuser_view *id,
-                       cpuser_json_body *body, void (*query)(void *, cpuser_http_request *),
-                       void *query_arg)
-{
-    cpuser_request req;
-    memset(&req, 0, sizeof req);
-    req.method = method;
-    req.path = path;
-    req.segments = id;
-    req.segment_count = id != NULL ? 1u : 0u;
-    if (body != NULL) {
-        req.body = cpuser_json_body_write;
-        req.arg = body;
-    } else {
-        req.query = query;
-        req.arg = query_arg;
-    }
-    return cpuser_client_call(c, &req, NULL);
+    return cpuser_ampeco_ids_ok(&id, 1);
 }
 
 /* Decode the data object of the last response into out (when given). */
 static cpuser_err user_result(cpuser_client *c, cpuser_err err, cpuser_user *out)
 {
-    if (err != CPUSER_OK || out == NULL) {
-        return err;
-    }
-    memset(out, 0, sizeof *out);
-    return cpuser_ampeco_decode_data(c, &user_table, out);
+    return cpuser_ampeco_result(c, err, &user_object, out);
 }
 
-static bool id_ok(cpuser_view id)
+static void fill_create(cpuser_json_writer *w, const void *arg)
 {
-    return id.ptr != NULL && id.len != 0u;
-}
-
-/* How sure we are of a create's outcome. */
-enum { KNOWN, NO_ANSWER, CUT_ANSWER };
-
-/* NO_ANSWER: the request went out and no status came back (it may or may
- * not have taken effect). CUT_ANSWER: a 2xx status came, then the
- * connection failed before the body was whole (it took effect; the user is
- * not in hand). */
-static int outcome(const cpuser_client *c, cpuser_err err)
-{
-    const cpuser_result *last = cpuser_client_last(c);
-    bool broken = err == CPUSER_ERR_TIMEOUT || err == CPUSER_ERR_IO ||
-                  err == CPUSER_ERR_CLOSED || err == CPUSER_ERR_PROTOCOL;
-    if (!broken || !last->sent) {
-        return KNOWN;
-    }
-    if (last->status == 0) {
-        return NO_ANSWER;
-    }
-    return last->status >= 200 && last->status <= 299 ? CUT_ANSWER : KNOWN;
+    cpuser_ampeco_write_object(w, &create_table, arg);
 }
 
 typedef struct {
@@ -484,8 +290,9 @@ static cpuser_err resolve_create(cpuser_client *c, const cpuser_user_fields *f, 
         return CPUSER_ERR_OUTCOME_UNKNOWN; /* a 2xx said so, yet it cannot be found */
     }
     /* not there: the first request never took effect */
-    err = call(c, "POST", USERS_PATH, NULL, body, NULL, NULL);
-    return outcome(c, err) != KNOWN ? CPUSER_ERR_OUTCOME_UNKNOWN : user_result(c, err, out);
+    err = cpuser_ampeco_call(c, "POST", USERS_PATH, NULL, 0, body, NULL, NULL);
+    return cpuser_ampeco_outcome(c, err) != CPUSER_AMPECO_KNOWN ? CPUSER_ERR_OUTCOME_UNKNOWN
+                                                                : user_result(c, err, out);
 }
 
 cpuser_err cpuser_users_create(cpuser_client *c, const cpuser_user_fields *f, cpuser_user *out)
@@ -497,12 +304,13 @@ cpuser_err cpuser_users_create(cpuser_client *c, const cpuser_user_fields *f, cp
     }
     body.fill = fill_create;
     body.arg = f;
-    err = call(c, "POST", USERS_PATH, NULL, &body, NULL, NULL);
-    switch (outcome(c, err)) {
-    case NO_ANSWER:
-    case CUT_ANSWER:
-        return is_set(f, CPUSER_USER_EXTERNAL_ID)
-                   ? resolve_create(c, f, &body, outcome(c, err) == CUT_ANSWER, out)
+    err = cpuser_ampeco_call(c, "POST", USERS_PATH, NULL, 0, &body, NULL, NULL);
+    switch (cpuser_ampeco_outcome(c, err)) {
+    case CPUSER_AMPECO_NO_ANSWER:
+    case CPUSER_AMPECO_CUT_ANSWER:
+        return CPUSER_HAS(f->set & ~f->null, CPUSER_USER_EXTERNAL_ID)
+                   ? resolve_create(c, f, &body,
+                                    cpuser_ampeco_outcome(c, err) == CPUSER_AMPECO_CUT_ANSWER, out)
                    : CPUSER_ERR_OUTCOME_UNKNOWN;
     default:
         return user_result(c, err, out);
@@ -532,29 +340,20 @@ cpuser_err cpuser_users_read(cpuser_client *c, cpuser_view id, const cpuser_user
     if (!id_ok(id) || out == NULL) {
         return CPUSER_ERR_BAD_ARGUMENT;
     }
-    return user_result(c, call(c, "GET", USER_PATH, &id, NULL, read_query, (void *)(uintptr_t)opts),
-                       out);
+    return user_result(
+        c, cpuser_ampeco_call(c, "GET", USER_PATH, &id, 1, NULL, read_query, (void *)(uintptr_t)opts),
+        out);
 }
 
 cpuser_err cpuser_users_update(cpuser_client *c, cpuser_view id, const cpuser_user_fields *f,
                                cpuser_user *out)
 {
-    cpuser_json_body body;
-    cpuser_err err = cpuser_user_fields_check(f, false, NULL);
-    if (err != CPUSER_OK || !id_ok(id)) {
-        return err != CPUSER_OK ? err : CPUSER_ERR_BAD_ARGUMENT;
-    }
-    body.fill = fill_update;
-    body.arg = f;
-    return user_result(c, call(c, "PATCH", USER_PATH, &id, &body, NULL, NULL), out);
+    return cpuser_ampeco_send(c, "PATCH", USER_PATH, &id, 1, &update_rules, f, &user_object, out);
 }
 
 cpuser_err cpuser_users_delete(cpuser_client *c, cpuser_view id)
 {
-    if (!id_ok(id)) {
-        return CPUSER_ERR_BAD_ARGUMENT;
-    }
-    return call(c, "DELETE", USER_PATH, &id, NULL, NULL, NULL);
+    return cpuser_ampeco_delete(c, USER_PATH, &id, 1);
 }
 
 /* ---- listing ----------------------------------------------------------------- */
@@ -564,21 +363,10 @@ typedef struct {
     void *arg;
 } user_sink;
 
-static cpuser_err user_element(void *arg, cpuser_json *doc)
+static cpuser_err deliver(void *arg, const void *item)
 {
     const user_sink *s = (const user_sink *)arg;
-    cpuser_user u;
-    cpuser_err err;
-    memset(&u, 0, sizeof u);
-    err = cpuser_fields_decode(doc, 0, &user_table, &u);
-    return err != CPUSER_OK ? err : s->fn(s->arg, &u);
-}
-
-static void filter_param(cpuser_http_request *r, const char *name, cpuser_view v)
-{
-    if (v.len != 0u) {
-        cpuser_http_request_query(r, name, v.ptr, v.len);
-    }
+    return s->fn(s->arg, (const cpuser_user *)item);
 }
 
 static void list_query(const void *arg, cpuser_http_request *r)
@@ -587,12 +375,12 @@ static void list_query(const void *arg, cpuser_http_request *r)
     if (f == NULL) {
         return;
     }
-    filter_param(r, "filter[userGroupId]", f->user_group_id);
-    filter_param(r, "filter[partnerId]", f->partner_id);
-    filter_param(r, "filter[externalId]", f->external_id);
-    filter_param(r, "filter[email]", f->email);
-    filter_param(r, "filter[lastUpdatedAfter]", f->last_updated_after);
-    filter_param(r, "filter[lastUpdatedBefore]", f->last_updated_before);
+    cpuser_ampeco_filter(r, "filter[userGroupId]", f->user_group_id);
+    cpuser_ampeco_filter(r, "filter[partnerId]", f->partner_id);
+    cpuser_ampeco_filter(r, "filter[externalId]", f->external_id);
+    cpuser_ampeco_filter(r, "filter[email]", f->email);
+    cpuser_ampeco_filter(r, "filter[lastUpdatedAfter]", f->last_updated_after);
+    cpuser_ampeco_filter(r, "filter[lastUpdatedBefore]", f->last_updated_before);
     if (f->app_data_key.len != 0u) {
         /* filter[externalAppData.<key>]: the key goes into the name, so it
          * must be a plain name: letters, digits, '_', '-', '.' */
@@ -625,42 +413,45 @@ static void list_query(const void *arg, cpuser_http_request *r)
     }
 }
 
-static void users_list_spec(cpuser_ampeco_list *l, const cpuser_user_filter *filter, user_sink *s)
+static cpuser_err list(cpuser_client *c, const cpuser_user_filter *filter, cpuser_page *page,
+                       uint8_t per_page, cpuser_user_fn fn, void *arg, uint32_t *total)
 {
-    memset(l, 0, sizeof *l);
-    l->path = USERS_PATH;
-    l->query = list_query;
-    l->query_arg = filter;
-    l->element = user_element;
-    l->element_arg = s;
+    cpuser_ampeco_list l;
+    cpuser_user u;
+    user_sink s;
+    if (fn == NULL) {
+        return CPUSER_ERR_BAD_ARGUMENT;
+    }
+    s.fn = fn;
+    s.arg = arg;
+    memset(&l, 0, sizeof l);
+    l.path = USERS_PATH;
+    l.query = list_query;
+    l.query_arg = filter;
+    l.table = &user_table;
+    l.item = &u;
+    l.item_size = sizeof u;
+    l.deliver = deliver;
+    l.deliver_arg = &s;
+    return cpuser_ampeco_list_run(c, &l, page, per_page, total);
 }
 
 cpuser_err cpuser_users_list(cpuser_client *c, const cpuser_user_filter *filter, cpuser_page *page,
                              cpuser_user_fn fn, void *arg)
 {
-    cpuser_ampeco_list l;
-    user_sink s;
-    if (page == NULL || fn == NULL || page->per_page > 100u) {
+    if (page == NULL) {
         return CPUSER_ERR_BAD_ARGUMENT;
     }
-    s.fn = fn;
-    s.arg = arg;
-    users_list_spec(&l, filter, &s);
-    return cpuser_ampeco_list_page(c, &l, page);
+    return list(c, filter, page, 0, fn, arg, NULL);
 }
 
 cpuser_err cpuser_users_list_all(cpuser_client *c, const cpuser_user_filter *filter,
                                  uint8_t per_page, cpuser_user_fn fn, void *arg, uint32_t *total)
 {
-    cpuser_ampeco_list l;
-    user_sink s;
-    if (fn == NULL || per_page > 100u) {
+    if (per_page > 100u) {
         return CPUSER_ERR_BAD_ARGUMENT;
     }
-    s.fn = fn;
-    s.arg = arg;
-    users_list_spec(&l, filter, &s);
-    return cpuser_ampeco_list_all(c, &l, per_page, total);
+    return list(c, filter, NULL, per_page, fn, arg, total);
 }
 
 /* ---- actions ----------------------------------------------------------- */
@@ -718,14 +509,14 @@ static cpuser_err action(cpuser_client *c, const char *path, cpuser_view id, act
     }
     body.fill = fill_action;
     body.arg = b;
-    return call(c, "POST", path, &id, &body, NULL, NULL);
+    return cpuser_ampeco_call(c, "POST", path, &id, 1, &body, NULL, NULL);
 }
 
 cpuser_err cpuser_users_change_status(cpuser_client *c, cpuser_view id, uint8_t status,
                                       cpuser_view reason)
 {
     action_body b;
-    const char *name = name_of(status_names, status);
+    const char *name = cpuser_ampeco_name(status_names, status);
     memset(&b, 0, sizeof b);
     if (name == NULL || reason.len == 0u) {
         return CPUSER_ERR_BAD_ARGUMENT;
@@ -837,7 +628,7 @@ cpuser_err cpuser_users_export(cpuser_client *c, cpuser_view id, const cpuser_si
     if (!id_ok(id) || sink == NULL) {
         return CPUSER_ERR_BAD_ARGUMENT;
     }
-    err = call(c, "GET", ACTION_V2 "export-all-private-data", &id, NULL, NULL, NULL);
+    err = cpuser_ampeco_call(c, "GET", ACTION_V2 "export-all-private-data", &id, 1, NULL, NULL, NULL);
     if (err != CPUSER_OK) {
         return err;
     }

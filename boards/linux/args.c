@@ -72,12 +72,38 @@ static const option options[] = {
     {"--client-id", OPT_CLIENT_ID, TAKES_VALUE},
     {"--client-secret-file", OPT_CLIENT_SECRET_FILE, TAKES_VALUE},
     {"--scope", OPT_SCOPE, TAKES_VALUE},
+    {"--name", OPT_NAME, TAKES_VALUE},
+    {"--no-partner", OPT_NO_PARTNER, TAKES_VALUE},
+    {"--null", OPT_NULL, TAKES_VALUE},
+    {"--uid", OPT_UID, TAKES_VALUE},
+    {"--label", OPT_LABEL, TAKES_VALUE},
+    {"--expire-at", OPT_EXPIRE_AT, TAKES_VALUE},
+    {"--status", OPT_STATUS, TAKES_VALUE},
+    {"--type", OPT_TYPE, TAKES_VALUE},
+    {"--vehicle-type", OPT_VEHICLE_TYPE, TAKES_VALUE},
+    {"--user", OPT_USER, TAKES_VALUE},
+    {"--tokenized-type", OPT_TOKENIZED_TYPE, TAKES_VALUE},
+    {"--bank-transfer-type", OPT_BANK_TRANSFER_TYPE, TAKES_VALUE},
+    {"--default", OPT_DEFAULT, TAKES_VALUE},
+    {"--require-invoice", OPT_REQUIRE_INVOICE, TAKES_VALUE},
+    {"--invoice-type", OPT_INVOICE_TYPE, TAKES_VALUE},
+    {"--individual-name", OPT_INDIVIDUAL_NAME, TAKES_VALUE},
+    {"--individual-personal-id", OPT_INDIVIDUAL_PERSONAL_ID, TAKES_VALUE},
+    {"--individual-tax-id", OPT_INDIVIDUAL_TAX_ID, TAKES_VALUE},
+    {"--company-name", OPT_COMPANY_NAME, TAKES_VALUE},
+    {"--company-reg-no", OPT_COMPANY_REG_NO, TAKES_VALUE},
+    {"--company-tax-id", OPT_COMPANY_TAX_ID, TAKES_VALUE},
+    {"--company-tax-office", OPT_COMPANY_TAX_OFFICE, TAKES_VALUE},
+    {"--region", OPT_REGION, TAKES_VALUE},
 };
 
 #define OPTION_COUNT (sizeof options / sizeof options[0])
 
-/* Every option has a bit in cli_args.given (a uint64_t). */
-typedef char option_ids_fit_the_mask[OPT__COUNT <= 64 ? 1 : -1];
+/* Every option has a bit in cli_args.given (two uint64_t words); the
+ * options that OPT_BIT() masks name (users, azure-apim, contasimples)
+ * come before id 64. */
+typedef char option_ids_fit_the_mask[OPT__COUNT <= 128 ? 1 : -1];
+typedef char masked_options_below_64[OPT_SCOPE < 64 ? 1 : -1];
 
 const char *args_name(int id)
 {
@@ -92,7 +118,7 @@ const char *args_name(int id)
 
 bool args_has(const cli_args *a, int id)
 {
-    return (a->given & OPT_BIT(id)) != 0u;
+    return id >= 0 && id < OPT__COUNT && ((a->given[id / 64] >> (id % 64)) & 1u) != 0u;
 }
 
 static void complain(const char *what, const char *word, size_t word_len)
@@ -169,7 +195,7 @@ static bool take_option(int argc, char **argv, int *i, cli_args *out)
         complain("given twice", o->name, strlen(o->name));
         return false;
     }
-    out->given |= OPT_BIT(o->id);
+    out->given[o->id / 64u] |= (uint64_t)1u << (o->id % 64u);
     out->value[o->id] = value;
     return true;
 }

@@ -76,9 +76,35 @@ enum {
     OPT_CLIENT_ID,
     OPT_CLIENT_SECRET_FILE,
     OPT_SCOPE,
+    /* user groups, id tags, payment methods, invoice details
+       (resource_cli.c); ids from 64 on have no OPT_BIT */
+    OPT_NAME,
+    OPT_NO_PARTNER,
+    OPT_NULL,
+    OPT_UID,
+    OPT_LABEL,
+    OPT_EXPIRE_AT,
+    OPT_STATUS,
+    OPT_TYPE,
+    OPT_VEHICLE_TYPE,
+    OPT_USER,
+    OPT_TOKENIZED_TYPE,
+    OPT_BANK_TRANSFER_TYPE,
+    OPT_DEFAULT,
+    OPT_REQUIRE_INVOICE,
+    OPT_INVOICE_TYPE,
+    OPT_INDIVIDUAL_NAME,
+    OPT_INDIVIDUAL_PERSONAL_ID,
+    OPT_INDIVIDUAL_TAX_ID,
+    OPT_COMPANY_NAME,
+    OPT_COMPANY_REG_NO,
+    OPT_COMPANY_TAX_ID,
+    OPT_COMPANY_TAX_OFFICE,
+    OPT_REGION,
     OPT__COUNT
 };
 
+/* The bit of an option id below 64 in the users commands' masks. */
 #define OPT_BIT(id) ((uint64_t)1u << (id))
 
 /* The options every command accepts. */
@@ -91,7 +117,7 @@ enum {
 #define CLI_MAX_GROUPS 16u /* --group may repeat; CPUSER_MAX_LIST_INTS by default */
 
 typedef struct {
-    uint64_t given;                   /* OPT_BIT of each option seen */
+    uint64_t given[2];                /* bit id % 64 of word id / 64: each option seen */
     const char *value[OPT__COUNT];    /* its value ("" for a flag) */
     const char *group[CLI_MAX_GROUPS];
     uint8_t group_count;

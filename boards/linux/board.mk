@@ -3,7 +3,8 @@
 #   make build/cpuser     the cpuser CLI
 #   make demo             a user lifecycle over TLS against the simulator, then
 #                         the client's RAM and heap figures (boards/linux/demo.sh)
-#   make check-cli        tests/cli/test_cli.py and test_cli_azure.py: the CLI end to end
+#   make check-cli        tests/cli/test_cli.py, test_cli_resources.py, test_cli_azure.py
+#                         and test_cli_contasimples.py: the CLI end to end (http and TLS)
 #
 # The CLI is built with its own limits (boards/linux/cpuser_config.h), which
 # size arrays inside cpuser_client; so it compiles the library sources itself
@@ -70,6 +71,8 @@ demo: deps
 
 check-cli: build/cpuser
 	python3 tests/cli/test_cli.py
+	python3 tests/cli/test_cli_resources.py
 	python3 tests/cli/test_cli_azure.py
+	python3 tests/cli/test_cli_contasimples.py
 
 .DEFAULT_GOAL := $(LINUX_SAVED_GOAL)

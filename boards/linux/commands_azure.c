@@ -138,7 +138,7 @@ int azure_prepare(const cli_args *a)
                            cmd.what);
     }
     for (id = 0; id < OPT__COUNT; id++) {
-        if (args_has(a, id) && ((AZURE_GLOBAL | actions[i].options) & OPT_BIT(id)) == 0u) {
+        if (args_has(a, id) && (id >= 64 || ((AZURE_GLOBAL | actions[i].options) & OPT_BIT(id)) == 0u)) {
             return refuse_option(id);
         }
     }

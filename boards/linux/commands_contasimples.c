@@ -42,7 +42,7 @@ static int prepare(const cli_args *a, cpuser_view *id)
                            "contasimples delete-user");
     }
     for (opt = 0; opt < OPT__COUNT; opt++) {
-        if (args_has(a, opt) && ((OPT_GLOBAL_MASK | OAUTH_OPTS) & B(opt)) == 0u) {
+        if (args_has(a, opt) && (opt >= 64 || ((OPT_GLOBAL_MASK | OAUTH_OPTS) & B(opt)) == 0u)) {
             return refuse_option(opt);
         }
     }
@@ -58,7 +58,8 @@ static int prepare(const cli_args *a, cpuser_view *id)
         if (!args_has(a, OPT_CLIENT_ID) || a->value[OPT_CLIENT_ID][0] == '\0') {
             return usage_error("--token-url needs --client-id", NULL);
         }
-    } else if ((a->given & (B(OPT_CLIENT_ID) | B(OPT_CLIENT_SECRET_FILE) | B(OPT_SCOPE))) != 0u) {
+    } else if (args_has(a, OPT_CLIENT_ID) || args_has(a, OPT_CLIENT_SECRET_FILE) ||
+               args_has(a, OPT_SCOPE)) {
         return usage_error("--client-id, --client-secret-file and --scope go with --token-url", NULL);
     }
     return 0;

@@ -15,6 +15,7 @@
 #include "connection.h"
 #include "numbers.h"
 #include "output.h"
+#include "resource_cli.h"
 #include "secrets.h"
 #include "usage.h"
 
@@ -87,7 +88,7 @@ static int run(int argc, char **argv)
     static cli_args args;
     static cli_conn_config cfg;
     cpuser_client *client = NULL;
-    bool azure;
+    enum { RUN_USERS, RUN_AZURE, RUN_RESOURCE } kind;
     int rc;
 
     if (!args_parse(argc, argv, &args)) {
@@ -106,19 +107,26 @@ static int run(int argc, char **argv)
     if (strcmp(args.pos[0], "contasimples") == 0) {
         return contasimples_main(&args, &cfg);
     }
-    azure = strcmp(args.pos[0], "azure-apim") == 0;
-    if (!azure && strcmp(args.pos[0], "users") != 0) {
-        return usage_error("unknown resource (users, azure-apim or contasimples)", args.pos[0]);
+    if (strcmp(args.pos[0], "users") == 0) {
+        kind = RUN_USERS;
+        rc = users_prepare(&args);
+    } else if (strcmp(args.pos[0], "azure-apim") == 0) {
+        kind = RUN_AZURE;
+        rc = azure_prepare(&args);
+    } else if (res_known(args.pos[0])) {
+        kind = RUN_RESOURCE;
+        rc = res_prepare(&args);
+    } else {
+        return usage_error("unknown resource", args.pos[0]);
     }
-    rc = azure ? azure_prepare(&args) : users_prepare(&args);
     if (rc == 0) {
-        rc = connection_options(&args, &cfg, azure ? AZURE_DEFAULT_URL : NULL);
+        rc = connection_options(&args, &cfg, kind == RUN_AZURE ? AZURE_DEFAULT_URL : NULL);
     }
     if (rc == 0) {
         rc = secret_token(args_has(&args, OPT_TOKEN_FILE) ? args.value[OPT_TOKEN_FILE] : NULL,
                           &cfg.token, &cfg.token_len);
     }
-    if (rc == 0 && !azure && users_wants_password()) {
+    if (rc == 0 && kind == RUN_USERS && users_wants_password()) {
         const char *pw = NULL;
         size_t len = 0;
         rc = secret_password(&pw, &len);
@@ -130,8 +138,10 @@ static int run(int argc, char **argv)
         rc = conn_open(&cfg, &client);
     }
     if (rc == 0) {
-        rc = azure ? azure_run(client, args_has(&args, OPT_JSON))
-                   : users_run(client, args_has(&args, OPT_JSON));
+        bool json = args_has(&args, OPT_JSON);
+        rc = kind == RUN_USERS   ? users_run(client, json)
+             : kind == RUN_AZURE ? azure_run(client, json)
+                                 : res_run(client, json);
     }
     conn_close();
     return rc;

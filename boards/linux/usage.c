@@ -2,15 +2,17 @@
 #include "usage.h"
 
 #include "output.h"
+#include "resource_cli.h"
 
 static const char *const text[] = {
     "usage: cpuser [--url URL] [--token-file FILE] [--ca FILE] [--cert FILE --key FILE]\n",
     "              [--timeout MS] [--retries N] [--json] [--api-version v1.0]\n",
     "              RESOURCE ACTION [ARGS]\n",
     "\n",
-    "Manage users on an AMPECO.CHARGE Public API backend (users), delete users on\n",
-    "Azure API Management (azure-apim; --url defaults to https://management.azure.com)\n",
-    "and on Conta Simples (contasimples).\n",
+    "Manage users (and their groups, id tags, payment methods and invoice details)\n",
+    "on an AMPECO.CHARGE Public API backend; delete users on Azure API Management\n",
+    "(azure-apim; --url defaults to https://management.azure.com) and on Conta\n",
+    "Simples (contasimples).\n",
     "\n",
     "  users list [--email E] [--external-id X] [--group ID] [--partner ID]\n",
     "             [--updated-after TS] [--updated-before TS] [--per-page N] [--limit N]\n",
@@ -50,6 +52,7 @@ static const char *const text[] = {
     "  --client-id ID    its client id; the secret from --client-secret-file FILE\n",
     "                    (first line) or $CPUSER_CLIENT_SECRET, never the command line\n",
     "  --scope S         optional scope of the token request\n",
+    NULL, /* the other resources' lines (resource_cli.c) */
     "\n",
     "Connection:\n",
     "  --url URL         [https://|http://]host[:port][/]; default $CPUSER_URL. https is the\n",
@@ -94,7 +97,11 @@ void usage_print(FILE *f)
 {
     size_t i;
     for (i = 0; i < sizeof text / sizeof text[0]; i++) {
-        (void)fputs(text[i], f);
+        if (text[i] == NULL) {
+            res_usage(f);
+        } else {
+            (void)fputs(text[i], f);
+        }
     }
 }
 

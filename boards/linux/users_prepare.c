@@ -223,7 +223,7 @@ int users_prepare(const cli_args *a)
         allowed |= user_fields_options() | OPT_BIT(OPT_PASSWORD_STDIN);
     }
     for (id = 0; id < OPT__COUNT; id++) {
-        if (args_has(a, id) && (allowed & OPT_BIT(id)) == 0u) {
+        if (args_has(a, id) && (id >= 64 || (allowed & OPT_BIT(id)) == 0u)) {
             out_text(stderr, "cpuser: ");
             out_text(stderr, users_cmd.what);
             out_text(stderr, " does not take ");

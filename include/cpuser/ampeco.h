@@ -1,11 +1,14 @@
 /*
- * Types shared by the AMPECO.CHARGE Public API resources (users, and later
- * user groups, id tags, payment methods).
+ * Types shared by the AMPECO.CHARGE Public API resources (users, user
+ * groups, id tags, payment methods, invoice details).
  *
  * Listing: AMPECO pages lists either by cursor (the default and the
  * recommended way: "Set it to empty in order to engage the cursor
  * pagination") or by page number (deprecated). A cpuser_page carries the
  * position in and out of one call; walking every page is one call too.
+ * Some endpoints page by number only (user groups, payment methods): for
+ * them a cpuser_page in cursor mode is walked by number all the same (the
+ * next page number travels in `cursor`), so one loop serves every list.
  */
 #ifndef CPUSER_AMPECO_H
 #define CPUSER_AMPECO_H
@@ -14,6 +17,15 @@
 #include <stdint.h>
 
 #include "cpuser/config.h"
+
+/* Field numbers of a resource's struct are bits of its `present` / `null`
+ * masks (`set` / `null` in the fields to send). Test with
+ * CPUSER_HAS(u.present, CPUSER_USER_EMAIL). */
+#define CPUSER_BIT(field) ((uint64_t)1u << (field))
+#define CPUSER_HAS(mask, field) (((mask) & CPUSER_BIT(field)) != 0u)
+
+/* A filter that is true, false or not sent. */
+enum { CPUSER_FILTER_UNSET = 0, CPUSER_FILTER_TRUE = 1, CPUSER_FILTER_FALSE = 2 };
 
 typedef struct {
     /* in */

@@ -77,9 +77,6 @@ enum {
     CPUSER_USER__FIELDS
 };
 
-#define CPUSER_BIT(field) ((uint64_t)1u << (field))
-#define CPUSER_HAS(mask, field) (((mask) & CPUSER_BIT(field)) != 0u)
-
 /* status */
 enum { CPUSER_USER_STATUS_UNKNOWN = 0, CPUSER_USER_ENABLED = 1, CPUSER_USER_DISABLED = 2 };
 

@@ -866,7 +866,7 @@ class Usage(unittest.TestCase):
 
     def test_command_shape(self):
         self.refused([], expect="no command given")
-        self.refused(["groups", "list"], expect="unknown resource")
+        self.refused(["vouchers", "list"], expect="unknown resource")
         self.refused(["users"], expect="needs an ACTION")
         self.refused(["users", "fly"], expect="unknown users action")
         self.refused(["users", "get"], expect="missing arguments")

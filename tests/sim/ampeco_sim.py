@@ -17,7 +17,8 @@ Endpoints (all need "Authorization: Bearer <token>" except the download):
   /public-api/resources/users/v1.0                 GET list, POST create (201)
   /public-api/resources/users/v1.0/{user}          GET, PATCH, DELETE (204)
       .../{user}/invoice-details                   GET, POST (200, not wrapped in "data")
-      .../{user}/payment-methods                   GET list, POST (step 1: 200, step 2: 201)
+      .../{user}/payment-methods                   GET list, POST (step 1: 200, step 2: 201;
+                                                   step 2 must pass back step 1's other attributes)
       .../{user}/payment-methods/{paymentMethodId} GET, PATCH, DELETE
   /public-api/actions/users/v1.0/{user}/change-status | add-balance | apply-custom-fee |
       activate-subscription | cancel-subscription | clear-subscription-amount-due   POST (202)
@@ -1615,6 +1616,14 @@ def pm_create(ctx):
         pending = store.pm_transactions.get(tx_id)
         if pending is None or pending["userId"] != user["id"]:
             raise ApiError(422, {"message": "Invalid Operation", "errors": None})
+        # "POST with request body, containing the transactionId along with
+        # any other attributes that were in the response of Step 1": the
+        # processor needs them back.
+        for key, value in pending["arguments"].items():
+            if body.get(key) != value:
+                v.fail(key, "The {a} field must be passed back as step 1 returned it.")
+        if v.errors:
+            raise ApiError(422, {"message": "The given data was invalid.", "errors": v.errors})
         del store.pm_transactions[tx_id]
         if len(store.payment_methods.get(user["id"], [])) >= MAX_PAYMENT_METHODS:
             raise ApiError(422, {"message": "Maximum allowed payment methods reached", "errors": None})
@@ -1630,13 +1639,16 @@ def pm_create(ctx):
     if len(store.payment_methods.get(user["id"], [])) >= MAX_PAYMENT_METHODS:
         raise ApiError(422, {"message": "Maximum allowed payment methods reached", "errors": None})
     tx_id = store.new_id("tx")
+    arguments = {"additionalProcessorArguments": "sim-%d-%s" % (tx_id, secrets.token_hex(4))}
     store.pm_transactions[tx_id] = {"userId": user["id"],
                                     "tokenizedType": "card" if kind is MISSING else kind,
-                                    "bankTransferType": None if bank is MISSING else bank}
-    return 200, {"transactionId": tx_id,
-                 "successUrl": "%s/sim-payment/success" % ctx.base,
-                 "redirectUrl": "%s/sim-payment/web-form/%d" % (ctx.base, tx_id),
-                 "additionalProcessorArguments": "sim-%d" % tx_id}
+                                    "bankTransferType": None if bank is MISSING else bank,
+                                    "arguments": arguments}
+    reply = {"transactionId": tx_id,
+             "successUrl": "%s/sim-payment/success" % ctx.base,
+             "redirectUrl": "%s/sim-payment/web-form/%d" % (ctx.base, tx_id)}
+    reply.update(arguments)
+    return 200, reply
 
 
 def pm_read(ctx):

@@ -793,17 +793,23 @@ class OtherResourceTests(SimTestCase):
         step1 = self.post(base, {})
         self.assert_json(step1, 200)
         self.assertIn("redirectUrl", step1.json)
-        step2 = self.post(base, {"transactionId": step1.json["transactionId"]})
+        # step 2 needs step 1's other attributes back (all but the two URLs)
+        alone = self.post(base, {"transactionId": step1.json["transactionId"]})
+        self.assert_json(alone, 422)
+        self.assertEqual(list(alone.json["errors"]), ["additionalProcessorArguments"])
+        back = {k: v for k, v in step1.json.items() if k not in ("successUrl", "redirectUrl")}
+        step2 = self.post(base, back)
         self.assert_json(step2, 201)
         card = step2.json["data"]
         self.assertEqual((card["type"], card["tokenizedType"], card["default"]), ("tokenized", "card", True))
         self.assertIsInstance(card["id"], str)
-        self.assertEqual(self.post(base, {"transactionId": step1.json["transactionId"]}).json["message"],
-                         "Invalid Operation")
+        self.assertEqual(self.post(base, back).json["message"], "Invalid Operation")  # used up
         bank = self.post(base, {"tokenizedType": "bank_transfer"})
         self.assertIn("bankTransferType", bank.json["errors"])
-        tx = self.post(base, {"tokenizedType": "bank_transfer", "bankTransferType": "sepa"}).json["transactionId"]
-        sepa = self.post(base, {"transactionId": tx}).json["data"]
+        setup = self.post(base, {"tokenizedType": "bank_transfer", "bankTransferType": "sepa"}).json
+        wrong = dict(setup, additionalProcessorArguments="forged")
+        self.assertIn("additionalProcessorArguments", self.post(base, wrong).json["errors"])
+        sepa = self.post(base, setup).json["data"]
         self.assertEqual((sepa["bankTransferType"], sepa["default"]), ("sepa", False))
         self.assertTrue(self.patch(base + "/" + sepa["id"], {"default": True}).json["data"]["default"])
         self.assertFalse(self.get(base + "/" + card["id"]).json["data"]["default"])
