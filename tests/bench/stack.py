@@ -619,6 +619,7 @@ def main():
         return frozenset(out or ())
 
     memo = {}
+    excluded = set()   # functions treated as never called (the variant below)
 
     def worst(t, depth_on_path, nulls):
         """(bytes, path, external callees reachable) from t, whose parameters
@@ -629,6 +630,8 @@ def main():
                 return frame, ["%s [libc]" % p for p in lpath], set()
             return 0, ["%s [unknown frame]" % short_name(t)], {"%s (frame unknown)" % short_name(t)}
         name = nodes[t]["name"]
+        if name in excluded:
+            return 0, [], set()
         bound = RECURSION_BOUND.get(name, 1)
         if depth_on_path.get(t, 0) >= bound:
             return 0, [], set()
@@ -665,10 +668,20 @@ def main():
         rows.append({"function": nodes[t]["name"], "bytes": w, "path": path,
                      "frame": nodes[t]["frame"], "not_included": sorted(ext)})
     rows.sort(key=lambda r: (-r["bytes"], r["function"]))
+    # The same without an auth provider (a static token: cpuser_client_config
+    # .auth NULL), the case of a board that does not use OAuth2: the nested
+    # token request (provider_token > ... > cpuser_client_call) is not taken.
+    excluded.add("provider_token")
+    memo.clear()
+    for r in rows:
+        titles = [t for t in nodes if nodes[t]["name"] == r["function"] and ":" not in t]
+        r["bytes_static_token"] = worst(titles[0], {}, frozenset())[0] if titles else r["bytes"]
+    excluded.clear()
+    memo.clear()
 
     declared = sorted(public - {r["function"] for r in rows})
     print("Worst-case stack per public call, Cortex-M4 -Os (GCC -fcallgraph-info=su, through the call graph)")
-    print("%-42s %6s  %s" % ("function", "bytes", "deepest path (own frame in bytes)"))
+    print("%-42s %6s %6s  %s" % ("function", "bytes", "static", "deepest path (own frame in bytes)"))
     for r in rows:
         frames = []
         for name in r["path"]:
@@ -680,12 +693,16 @@ def main():
                 frames.append("%s(libc)" % base)
             else:
                 frames.append(name)
-        print("%-42s %6d  %s" % (r["function"], r["bytes"], " > ".join(frames)))
+        print("%-42s %6d %6d  %s" % (r["function"], r["bytes"], r["bytes_static_token"],
+                                      " > ".join(frames)))
         r["path_frames"] = frames
     print()
     worst_row = rows[0] if rows else None
     if worst_row:
         print("deepest public call: %s, %d bytes" % (worst_row["function"], worst_row["bytes"]))
+        st = max(rows, key=lambda r: r["bytes_static_token"])
+        print("deepest public call with a static token (no auth provider; column \"static\"): "
+              "%s, %d bytes" % (st["function"], st["bytes_static_token"]))
     ext_all = sorted({e for r in rows for e in r["not_included"]})
     print("not included (calls through pointers that leave the library, \"+ callee\"):")
     for e in ext_all:
