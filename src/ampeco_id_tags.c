@@ -118,6 +118,10 @@ static cpuser_err probe_tag(void *arg, const cpuser_id_tag *t)
     return CPUSER_OK;
 }
 
+static cpuser_err list(cpuser_client *c, const cpuser_id_tag_filter *filter, cpuser_page *page,
+                       uint8_t per_page, cpuser_id_tag_fn fn, void *arg, uint32_t *total,
+                       bool first);
+
 /* The create went out and its answer did not come (whole): ask for the
  * UID. Found: that is the tag. Not found, and no 2xx was seen: the create
  * never took effect, so it is sent once more (the UID is unique: a second
@@ -126,21 +130,20 @@ static cpuser_err resolve_create(cpuser_client *c, const cpuser_id_tag_fields *f
 {
     bool created = cpuser_ampeco_outcome(c, cpuser_client_last(c)->err) == CPUSER_AMPECO_CUT_ANSWER;
     cpuser_id_tag_filter filter;
-    cpuser_page page;
     tag_probe probe;
     cpuser_err err;
     memset(&filter, 0, sizeof filter);
     memset(&probe, 0, sizeof probe);
     filter.uid = f->uid;
     probe.f = f;
-    cpuser_page_init(&page, 10);
-    err = cpuser_id_tags_list(c, &filter, &page, probe_tag, &probe);
+    /* one page of at most 10 by number: no cursor to hold */
+    err = list(c, &filter, NULL, 10, probe_tag, &probe, NULL, true);
     if (err != CPUSER_OK || probe.matches > 1u) {
         return CPUSER_ERR_OUTCOME_UNKNOWN;
     }
     if (probe.matches == 1u) {
-        cpuser_id_tag scratch;
-        return cpuser_id_tags_read(c, cpuser_view_of(probe.id), out != NULL ? out : &scratch);
+        /* it exists: read it for the caller (nothing to read without out) */
+        return out != NULL ? cpuser_id_tags_read(c, cpuser_view_of(probe.id), out) : CPUSER_OK;
     }
     if (created) {
         return CPUSER_ERR_OUTCOME_UNKNOWN; /* a 2xx said so, yet it cannot be found */
@@ -208,7 +211,8 @@ static cpuser_err deliver(void *arg, const void *item)
 }
 
 static cpuser_err list(cpuser_client *c, const cpuser_id_tag_filter *filter, cpuser_page *page,
-                       uint8_t per_page, cpuser_id_tag_fn fn, void *arg, uint32_t *total)
+                       uint8_t per_page, cpuser_id_tag_fn fn, void *arg, uint32_t *total,
+                       bool first)
 {
     cpuser_ampeco_list l;
     cpuser_id_tag t;
@@ -227,7 +231,8 @@ static cpuser_err list(cpuser_client *c, const cpuser_id_tag_filter *filter, cpu
     l.item_size = sizeof t;
     l.deliver = deliver;
     l.deliver_arg = &s;
-    return cpuser_ampeco_list_run(c, &l, page, per_page, total);
+    return first ? cpuser_ampeco_list_first(c, &l, per_page)
+                 : cpuser_ampeco_list_run(c, &l, page, per_page, total);
 }
 
 cpuser_err cpuser_id_tags_list(cpuser_client *c, const cpuser_id_tag_filter *filter,
@@ -236,12 +241,12 @@ cpuser_err cpuser_id_tags_list(cpuser_client *c, const cpuser_id_tag_filter *fil
     if (page == NULL) {
         return CPUSER_ERR_BAD_ARGUMENT;
     }
-    return list(c, filter, page, 0, fn, arg, NULL);
+    return list(c, filter, page, 0, fn, arg, NULL, false);
 }
 
 cpuser_err cpuser_id_tags_list_all(cpuser_client *c, const cpuser_id_tag_filter *filter,
                                    uint8_t per_page, cpuser_id_tag_fn fn, void *arg,
                                    uint32_t *total)
 {
-    return list(c, filter, NULL, per_page, fn, arg, total);
+    return list(c, filter, NULL, per_page, fn, arg, total, false);
 }

@@ -375,10 +375,24 @@ void cpuser_ampeco_filter_enum(cpuser_http_request *r, const char *name, const c
     cpuser_http_request_query_str(r, name, s);
 }
 
+/* One page's request and what it answers: a cpuser_page's fields, with
+ * the next cursor going to `next` (which may be the sent cursor's own
+ * buffer: the query is written before any answer byte arrives). */
+typedef struct {
+    uint8_t per_page;
+    uint32_t page;          /* 0: cursor mode */
+    const char *cursor;     /* sent in cursor mode */
+    char *next;             /* the next cursor, NUL-terminated */
+    size_t next_cap;
+    uint32_t count;
+    uint32_t last_page;
+    bool more;
+} page_io;
+
 typedef struct {
     cpuser_client *c;
     const cpuser_ampeco_list *l;
-    cpuser_page *page;
+    page_io *page;
     bool links_next;        /* links.next was a URL */
     bool meta_cursor;       /* meta gave the next cursor (or said none) */
     cpuser_err cursor_err;  /* a cursor that does not fit */
@@ -387,7 +401,7 @@ typedef struct {
 static void list_query(void *arg, cpuser_http_request *r)
 {
     const list_call *lc = (const list_call *)arg;
-    const cpuser_page *p = lc->page;
+    const page_io *p = lc->page;
     if (p->per_page != 0u) {
         cpuser_http_request_query_int(r, "per_page", p->per_page);
     }
@@ -417,7 +431,7 @@ static cpuser_err list_element(void *arg, char *json, size_t len)
 }
 
 /* Copy s into the page's next cursor, percent-decoding when asked. */
-static cpuser_err set_next(cpuser_page *p, const char *s, size_t n, bool decode)
+static cpuser_err set_next(page_io *p, const char *s, size_t n, bool decode)
 {
     size_t i;
     size_t o = 0;
@@ -428,7 +442,7 @@ static cpuser_err set_next(cpuser_page *p, const char *s, size_t n, bool decode)
             ch = (char)(cpuser_hex_digit(s[i + 1]) * 16 + cpuser_hex_digit(s[i + 2]));
             i += 2u;
         }
-        if (o + 1u >= sizeof p->next) {
+        if (o + 1u >= p->next_cap) {
             p->next[0] = '\0';
             return CPUSER_ERR_BUFFER_TOO_SMALL;
         }
@@ -541,8 +555,8 @@ static void put_number(char *out, uint32_t n)
     *out = '\0';
 }
 
-cpuser_err cpuser_ampeco_list_page(cpuser_client *c, const cpuser_ampeco_list *l,
-                                   cpuser_page *page)
+/* One page into io; io->more as the answer says. */
+static cpuser_err list_page_io(cpuser_client *c, const cpuser_ampeco_list *l, page_io *io)
 {
     list_call lc;
     cpuser_list_scanner scanner;
@@ -550,16 +564,15 @@ cpuser_err cpuser_ampeco_list_page(cpuser_client *c, const cpuser_ampeco_list *l
     cpuser_sink sink;
     cpuser_err err;
 
-    if (page->per_page > 100u) {
+    io->count = 0;
+    io->more = false;
+    if (io->per_page > 100u) {
         return CPUSER_ERR_BAD_ARGUMENT;
     }
     memset(&lc, 0, sizeof lc);
     lc.c = c;
     lc.l = l;
-    lc.page = page;
-    page->count = 0;
-    page->more = false;
-    page->next[0] = '\0';
+    lc.page = io;
     cpuser_list_scanner_init(&scanner, list_element, list_member, &lc);
     memset(&req, 0, sizeof req);
     req.method = "GET";
@@ -571,17 +584,40 @@ cpuser_err cpuser_ampeco_list_page(cpuser_client *c, const cpuser_ampeco_list *l
     sink.write = cpuser_list_scanner_write;
     sink.arg = &scanner;
     err = cpuser_client_call(c, &req, &sink);
+    if (err == CPUSER_OK) {
+        err = lc.cursor_err;
+    }
     if (err != CPUSER_OK) {
         return err;
     }
-    if (lc.cursor_err != CPUSER_OK) {
-        return lc.cursor_err;
+    if (io->page != 0u) {
+        io->more = lc.links_next || (io->last_page != 0u && io->page < io->last_page);
+    } else {
+        io->more = io->next[0] != '\0';
     }
-    if (page->page != 0u) {
-        page->more = lc.links_next || (page->last_page != 0u && page->page < page->last_page);
-        return CPUSER_OK;
+    return CPUSER_OK;
+}
+
+cpuser_err cpuser_ampeco_list_page(cpuser_client *c, const cpuser_ampeco_list *l,
+                                   cpuser_page *page)
+{
+    page_io io;
+    cpuser_err err;
+    memset(&io, 0, sizeof io);
+    io.per_page = page->per_page;
+    io.page = page->page;
+    io.cursor = page->cursor;
+    io.next = page->next;
+    io.next_cap = sizeof page->next;
+    io.last_page = page->last_page;
+    page->next[0] = '\0';
+    err = list_page_io(c, l, &io);
+    page->count = io.count;
+    page->last_page = io.last_page;
+    page->more = io.more;
+    if (err != CPUSER_OK || page->page != 0u) {
+        return err;
     }
-    page->more = page->next[0] != '\0';
     if (page->more && strcmp(page->next, page->cursor) == 0) {
         return CPUSER_ERR_PROTOCOL; /* the same page again: it would never end */
     }
@@ -611,21 +647,69 @@ cpuser_err cpuser_ampeco_list_numbered(cpuser_client *c, const cpuser_ampeco_lis
     return err;
 }
 
+/* FNV-1a over a NUL-terminated string: a sent cursor's fingerprint, to
+ * see the same cursor come back once the buffer holds the next one. */
+static uint64_t cursor_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037u;
+    while (*s != '\0') {
+        h = (h ^ (uint8_t)*s++) * 1099511628211u;
+    }
+    return h;
+}
+
+/* Every page, without a cpuser_page: one cursor buffer that the next
+ * cursor overwrites (a walk restarts from the first page after an error, so
+ * the cursor sent need not survive the call), or page numbers for an
+ * endpoint that pages by number only (a pager). */
 cpuser_err cpuser_ampeco_list_all(cpuser_client *c, const cpuser_ampeco_list *l,
                                   uint8_t per_page, uint32_t *total)
 {
-    cpuser_page page;
+    char cursor[CPUSER_CURSOR_MAX];
+    page_io io;
     cpuser_err err;
     uint32_t n = 0;
-    cpuser_page_init(&page, per_page);
-    do {
-        err = l->pager != NULL ? l->pager(c, l, &page) : cpuser_ampeco_list_page(c, l, &page);
-        n += page.count;
-    } while (err == CPUSER_OK && page.more);
+    memset(&io, 0, sizeof io);
+    io.per_page = per_page;
+    io.page = l->pager != NULL ? 1u : 0u;
+    io.cursor = cursor;
+    io.next = cursor;
+    io.next_cap = sizeof cursor;
+    cursor[0] = '\0';
+    for (;;) {
+        uint64_t sent = cursor_hash(cursor);
+        err = list_page_io(c, l, &io);
+        n += io.count;
+        if (err != CPUSER_OK || !io.more) {
+            break;
+        }
+        if (io.page != 0u) {
+            io.page++;
+        } else if (cursor_hash(cursor) == sent) {
+            err = CPUSER_ERR_PROTOCOL; /* the same page again: it would never end */
+            break;
+        }
+    }
     if (total != NULL) {
         *total = n;
     }
     return err;
+}
+
+/* The first page only, by number (page 1), with no cursor at all: a
+ * lookup that expects a handful of matches. */
+cpuser_err cpuser_ampeco_list_first(cpuser_client *c, const cpuser_ampeco_list *l,
+                                    uint8_t per_page)
+{
+    char none[1] = {'\0'};
+    page_io io;
+    memset(&io, 0, sizeof io);
+    io.per_page = per_page;
+    io.page = 1u;
+    io.cursor = none;
+    io.next = none;
+    io.next_cap = sizeof none;
+    return list_page_io(c, l, &io);
 }
 
 cpuser_err cpuser_ampeco_list_run(cpuser_client *c, const cpuser_ampeco_list *l, cpuser_page *page,

@@ -182,9 +182,16 @@ cpuser_err cpuser_ampeco_list_page(cpuser_client *c, const cpuser_ampeco_list *l
 cpuser_err cpuser_ampeco_list_numbered(cpuser_client *c, const cpuser_ampeco_list *l,
                                        cpuser_page *page);
 
-/* Every page from the first; *total (may be NULL) counts the elements. */
+/* Every page from the first; *total (may be NULL) counts the elements.
+ * Cursor pagination with one cursor buffer, or page numbers when l->pager
+ * is set (an endpoint that pages by number only). A next cursor equal to
+ * the one sent is CPUSER_ERR_PROTOCOL. */
 cpuser_err cpuser_ampeco_list_all(cpuser_client *c, const cpuser_ampeco_list *l,
                                   uint8_t per_page, uint32_t *total);
+
+/* Only page 1 (page pagination), per_page elements at most: a lookup. */
+cpuser_err cpuser_ampeco_list_first(cpuser_client *c, const cpuser_ampeco_list *l,
+                                    uint8_t per_page);
 
 /* With page: one page; without (NULL): every page with per_page. */
 cpuser_err cpuser_ampeco_list_run(cpuser_client *c, const cpuser_ampeco_list *l, cpuser_page *page,

@@ -262,6 +262,10 @@ static cpuser_err probe_user(void *arg, const cpuser_user *u)
     return CPUSER_OK;
 }
 
+static cpuser_err list(cpuser_client *c, const cpuser_user_filter *filter, cpuser_page *page,
+                       uint8_t per_page, cpuser_user_fn fn, void *arg, uint32_t *total,
+                       bool first);
+
 /* An unsure create with an externalId: ask the server whether the user
  * exists (filter[externalId], and the same email), and send the create
  * again only when it does not and the first one surely did not take effect.
@@ -270,21 +274,20 @@ static cpuser_err resolve_create(cpuser_client *c, const cpuser_user_fields *f, 
                                  bool created, cpuser_user *out)
 {
     cpuser_user_filter filter;
-    cpuser_page page;
     create_probe probe;
     cpuser_err err;
     memset(&filter, 0, sizeof filter);
     memset(&probe, 0, sizeof probe);
     filter.external_id = f->external_id;
     probe.email = f->email;
-    cpuser_page_init(&page, 10);
-    err = cpuser_users_list(c, &filter, &page, probe_user, &probe);
+    /* one page of at most 10 by number: no cursor to hold */
+    err = list(c, &filter, NULL, 10, probe_user, &probe, NULL, true);
     if (err != CPUSER_OK || probe.matches > 1u) {
         return CPUSER_ERR_OUTCOME_UNKNOWN;
     }
     if (probe.matches == 1u) {
-        cpuser_user scratch;
-        return cpuser_users_read(c, cpuser_view_of(probe.id), NULL, out != NULL ? out : &scratch);
+        /* it exists: read it for the caller (nothing to read without out) */
+        return out != NULL ? cpuser_users_read(c, cpuser_view_of(probe.id), NULL, out) : CPUSER_OK;
     }
     if (created) {
         return CPUSER_ERR_OUTCOME_UNKNOWN; /* a 2xx said so, yet it cannot be found */
@@ -414,7 +417,8 @@ static void list_query(const void *arg, cpuser_http_request *r)
 }
 
 static cpuser_err list(cpuser_client *c, const cpuser_user_filter *filter, cpuser_page *page,
-                       uint8_t per_page, cpuser_user_fn fn, void *arg, uint32_t *total)
+                       uint8_t per_page, cpuser_user_fn fn, void *arg, uint32_t *total,
+                       bool first)
 {
     cpuser_ampeco_list l;
     cpuser_user u;
@@ -433,7 +437,8 @@ static cpuser_err list(cpuser_client *c, const cpuser_user_filter *filter, cpuse
     l.item_size = sizeof u;
     l.deliver = deliver;
     l.deliver_arg = &s;
-    return cpuser_ampeco_list_run(c, &l, page, per_page, total);
+    return first ? cpuser_ampeco_list_first(c, &l, per_page)
+                 : cpuser_ampeco_list_run(c, &l, page, per_page, total);
 }
 
 cpuser_err cpuser_users_list(cpuser_client *c, const cpuser_user_filter *filter, cpuser_page *page,
@@ -442,7 +447,7 @@ cpuser_err cpuser_users_list(cpuser_client *c, const cpuser_user_filter *filter,
     if (page == NULL) {
         return CPUSER_ERR_BAD_ARGUMENT;
     }
-    return list(c, filter, page, 0, fn, arg, NULL);
+    return list(c, filter, page, 0, fn, arg, NULL, false);
 }
 
 cpuser_err cpuser_users_list_all(cpuser_client *c, const cpuser_user_filter *filter,
@@ -451,7 +456,7 @@ cpuser_err cpuser_users_list_all(cpuser_client *c, const cpuser_user_filter *fil
     if (per_page > 100u) {
         return CPUSER_ERR_BAD_ARGUMENT;
     }
-    return list(c, filter, NULL, per_page, fn, arg, total);
+    return list(c, filter, NULL, per_page, fn, arg, total, false);
 }
 
 /* ---- actions ----------------------------------------------------------- */

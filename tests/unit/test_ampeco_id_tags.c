@@ -272,7 +272,7 @@ static void unsure_create_is_found_by_its_uid(void **state)
     assert_int_equal(cpuser_id_tags_create(&client, &f, &tag), CPUSER_OK);
     assert_true(cpuser_view_eq(tag.id, "70"));
     assert_int_equal(count_sent("POST /public-api/resources/id-tags/v2.0 "), 1); /* exactly once */
-    assert_int_equal(count_sent("GET /public-api/resources/id-tags/v2.0?per_page=10&cursor=&filter[idTagUid]=04A1FF00 "), 1);
+    assert_int_equal(count_sent("GET /public-api/resources/id-tags/v2.0?per_page=10&page=1&filter[idTagUid]=04A1FF00 "), 1);
     assert_int_equal(count_sent("GET /public-api/resources/id-tags/v2.0/70 "), 1);
 }
 

@@ -278,6 +278,76 @@ static void list_query_and_cursor_sources(void **state)
     assert_int_equal(cpuser_users_list(&client, &f, &page, ignore, NULL), CPUSER_ERR_BAD_ARGUMENT);
 }
 
+static int count_sent(const char *what);
+static uint32_t walked;
+
+static cpuser_err count_user(void *arg, const cpuser_user *u)
+{
+    (void)arg;
+    (void)u;
+    walked++;
+    return CPUSER_OK;
+}
+
+static char walk_resp[3][512];
+
+static void walk_script(const char *const *bodies, size_t n)
+{
+    static fake_event ev[3];
+    size_t i;
+    setup_with("{}", "200 OK");
+    for (i = 0; i < n; i++) {
+        snprintf(walk_resp[i], sizeof walk_resp[i], "HTTP/1.1 200 OK\r\nContent-Length: %lu\r\n\r\n%s",
+                 (unsigned long)strlen(bodies[i]), bodies[i]);
+        ev[i].data = walk_resp[i];
+        ev[i].err = CPUSER_OK;
+    }
+    net.events = ev;
+    net.nevents = n;
+}
+
+/* list_all holds one cursor buffer that the next cursor overwrites: every
+ * page is asked with the cursor the previous one gave, a cursor handed back
+ * again is still caught, and one longer than CPUSER_CURSOR_MAX is refused. */
+static void list_all_walks_cursors_in_one_buffer(void **state)
+{
+    static const char *const three[] = {
+        "{\"data\":[{\"id\":1},{\"id\":2}],\"meta\":{\"next_cursor\":\"c2\"}}",
+        "{\"data\":[{\"id\":3}],\"links\":{\"next\":\"https://h/x?cursor=c%33\"},\"meta\":{}}",
+        "{\"data\":[{\"id\":4}],\"meta\":{\"next_cursor\":null}}",
+    };
+    static const char *const loop[] = {
+        "{\"data\":[{\"id\":1}],\"meta\":{\"next_cursor\":\"again\"}}",
+        "{\"data\":[{\"id\":2}],\"meta\":{\"next_cursor\":\"again\"}}",
+    };
+    static char long_body[CPUSER_CURSOR_MAX + 64];
+    const char *one[1];
+    uint32_t total = 0;
+    size_t k;
+    (void)state;
+    walk_script(three, 3);
+    walked = 0;
+    assert_int_equal(cpuser_users_list_all(&client, NULL, 2, count_user, NULL, &total), CPUSER_OK);
+    assert_int_equal(walked, 4);
+    assert_int_equal(total, 4);
+    assert_int_equal(count_sent("GET /public-api/resources/users/v1.0?per_page=2&cursor= "), 1);
+    assert_int_equal(count_sent("GET /public-api/resources/users/v1.0?per_page=2&cursor=c2 "), 1);
+    assert_int_equal(count_sent("GET /public-api/resources/users/v1.0?per_page=2&cursor=c3 "), 1);
+
+    walk_script(loop, 2);
+    assert_int_equal(cpuser_users_list_all(&client, NULL, 1, count_user, NULL, &total),
+                     CPUSER_ERR_PROTOCOL);
+    assert_int_equal(total, 2);
+
+    k = (size_t)snprintf(long_body, sizeof long_body, "{\"data\":[],\"meta\":{\"next_cursor\":\"");
+    memset(long_body + k, 'x', CPUSER_CURSOR_MAX);
+    snprintf(long_body + k + CPUSER_CURSOR_MAX, sizeof long_body - k - CPUSER_CURSOR_MAX, "\"}}");
+    one[0] = long_body;
+    walk_script(one, 1);
+    assert_int_equal(cpuser_users_list_all(&client, NULL, 1, count_user, NULL, NULL),
+                     CPUSER_ERR_BUFFER_TOO_SMALL);
+}
+
 static void json_out_round_trip(void **state)
 {
     char out[2048];
@@ -351,7 +421,7 @@ static void ambiguous_create_with_external_id_is_resolved_by_listing(void **stat
     assert_int_equal(cpuser_users_create(&client, &f, &user), CPUSER_OK);
     assert_true(cpuser_view_eq(user.id, "88"));
     assert_int_equal(count_sent("POST /public-api/resources/users/v1.0 "), 1); /* exactly once */
-    assert_int_equal(count_sent("GET /public-api/resources/users/v1.0?per_page=10&cursor=&filter[externalId]=kiosk-7-0001 "), 1);
+    assert_int_equal(count_sent("GET /public-api/resources/users/v1.0?per_page=10&page=1&filter[externalId]=kiosk-7-0001 "), 1);
     assert_int_equal(count_sent("GET /public-api/resources/users/v1.0/88 "), 1);
 }
 
@@ -405,6 +475,7 @@ int main(void)
         cmocka_unit_test(update_sends_only_what_changed),
         cmocka_unit_test(action_bodies),
         cmocka_unit_test(list_query_and_cursor_sources),
+        cmocka_unit_test(list_all_walks_cursors_in_one_buffer),
         cmocka_unit_test(json_out_round_trip),
         cmocka_unit_test(ambiguous_create_with_external_id_is_resolved_by_listing),
         cmocka_unit_test(ambiguous_create_not_found_is_sent_again),
