@@ -33,7 +33,7 @@ static const cpuser_field tag_fields[] = {
     CPUSER_F("lastUpdatedAt", S, CPUSER_ID_TAG_LAST_UPDATED_AT, T, last_updated_at),
 };
 static const cpuser_field_table tag_table = CPUSER_TABLE(tag_fields, T, present, null);
-static const cpuser_ampeco_object tag_object = {&tag_table, (uint16_t)sizeof(T), false};
+static const cpuser_ampeco_object tag_object = {&tag_table, (uint16_t)sizeof(T), false, NULL};
 
 static const cpuser_field send_fields[] = {
     CPUSER_F("idTagUid", S, CPUSER_ID_TAG_UID, TF, uid),

@@ -40,7 +40,7 @@ static const cpuser_field details_fields[] = {
     CPUSER_F("address", S, CPUSER_INVOICE_ADDRESS, D, address),
 };
 static const cpuser_field_table details_table = CPUSER_TABLE(details_fields, D, present, null);
-static const cpuser_ampeco_object details_object = {&details_table, (uint16_t)sizeof(D), true};
+static const cpuser_ampeco_object details_object = {&details_table, (uint16_t)sizeof(D), true, NULL};
 
 static const cpuser_field send_fields[] = {
     CPUSER_F("requireInvoice", CPUSER_FIELD_BOOL, CPUSER_INVOICE_REQUIRE_INVOICE, DF, require_invoice),

@@ -40,13 +40,16 @@ static const cpuser_field pm_fields[] = {
     CPUSER_F("removedAt", S, CPUSER_PM_REMOVED_AT, P, removed_at),
 };
 static const cpuser_field_table pm_table = CPUSER_TABLE(pm_fields, P, present, null);
-static const cpuser_ampeco_object pm_object = {&pm_table, (uint16_t)sizeof(P), false};
+/* 201 answers {"data": {...}}; the spec's 200 example for step 2 is
+ * {"paymentMethod": {...}}: both are read. */
+static const cpuser_ampeco_object pm_object = {&pm_table, (uint16_t)sizeof(P), false, "paymentMethod"};
 
 static const cpuser_field setup_fields[] = {
     CPUSER_F("transactionId", CPUSER_FIELD_INT64, CPUSER_PM_SETUP_TRANSACTION_ID, PS, transaction_id),
     CPUSER_F("successUrl", S, CPUSER_PM_SETUP_SUCCESS_URL, PS, success_url),
     CPUSER_F("redirectUrl", S, CPUSER_PM_SETUP_REDIRECT_URL, PS, redirect_url),
-    CPUSER_F("publishableKey", S, CPUSER_PM_SETUP_PUBLISHABLE_KEY, PS, publishable_key),
+    /* a string in the spec's words, a number in its Stripe example: either */
+    CPUSER_F("publishableKey", CPUSER_FIELD_ID, CPUSER_PM_SETUP_PUBLISHABLE_KEY, PS, publishable_key),
     CPUSER_F("clientSecret", S, CPUSER_PM_SETUP_CLIENT_SECRET, PS, client_secret),
     CPUSER_F("setupIntentReference", S, CPUSER_PM_SETUP_SETUP_INTENT_REFERENCE, PS,
              setup_intent_reference),
@@ -148,9 +151,14 @@ cpuser_err cpuser_payment_methods_create(cpuser_client *c, cpuser_view user,
     }
     copy = body + len;
     memcpy(copy, body, len);
-    if (cpuser_json_parse(&c->json, copy, len) != CPUSER_OK ||
-        cpuser_fields_decode(&c->json, 0, &setup_table, out) != CPUSER_OK) {
+    if (cpuser_json_parse(&c->json, copy, len) != CPUSER_OK || cpuser_json_type(&c->json, 0) != JSMN_OBJECT) {
         return CPUSER_ERR_JSON;
+    }
+    if (cpuser_fields_decode(&c->json, 0, &setup_table, out) != CPUSER_OK) {
+        /* the setup took effect and raw is what step 2 needs: a member of
+         * an unexpected type leaves the typed members empty, not the call
+         * failed */
+        memset(out, 0, sizeof *out);
     }
     out->raw.ptr = body;
     out->raw.len = len;
@@ -233,7 +241,11 @@ cpuser_err cpuser_payment_methods_finish(cpuser_client *c, cpuser_view user, cpu
     cpuser_request req;
     cpuser_err err;
     uintptr_t at = (uintptr_t)step1.ptr;
-    uintptr_t buf = (uintptr_t)c->buf;
+    uintptr_t buf;
+    if (c == NULL) {
+        return CPUSER_ERR_BAD_ARGUMENT;
+    }
+    buf = (uintptr_t)c->buf;
     /* the request is built in the working buffer: step1 must not lie there */
     if (step1.ptr == NULL || (at + step1.len > buf && at < buf + c->cap) ||
         !cpuser_ampeco_ids_ok(&user, 1) || parse_step1(&c->json, step1) <= 0) {

@@ -275,11 +275,12 @@ cpuser_err cpuser_ampeco_call(cpuser_client *c, const char *method, const char *
 cpuser_err cpuser_ampeco_result(cpuser_client *c, cpuser_err err, const cpuser_ampeco_object *o,
                                 void *out)
 {
-    const cpuser_result *last = cpuser_client_last(c);
+    const cpuser_result *last;
     int obj = 0;
-    if (err != CPUSER_OK || out == NULL) {
+    if (err != CPUSER_OK || out == NULL || c == NULL) {
         return err;
     }
+    last = cpuser_client_last(c);
     memset(out, 0, o->size);
     /* the body is in the client's buffer: its bytes are ours to unescape */
     if (cpuser_json_parse(&c->json, c->buf + c->resp.body_start, last->body.len) != CPUSER_OK) {
@@ -287,6 +288,9 @@ cpuser_err cpuser_ampeco_result(cpuser_client *c, cpuser_err err, const cpuser_a
     }
     if (!o->bare) {
         obj = cpuser_json_find(&c->json, 0, "data");
+        if (obj < 0 && o->alt != NULL) {
+            obj = cpuser_json_find(&c->json, 0, o->alt);
+        }
     }
     if (cpuser_json_type(&c->json, obj) != JSMN_OBJECT) {
         return CPUSER_ERR_JSON;
@@ -338,10 +342,14 @@ cpuser_err cpuser_ampeco_delete(cpuser_client *c, const char *path, const cpuser
 
 int cpuser_ampeco_outcome(const cpuser_client *c, cpuser_err err)
 {
-    const cpuser_result *last = cpuser_client_last(c);
+    const cpuser_result *last;
     bool broken = err == CPUSER_ERR_TIMEOUT || err == CPUSER_ERR_IO ||
                   err == CPUSER_ERR_CLOSED || err == CPUSER_ERR_PROTOCOL;
-    if (!broken || !last->sent) {
+    if (!broken || c == NULL) {
+        return CPUSER_AMPECO_KNOWN;
+    }
+    last = cpuser_client_last(c);
+    if (!last->sent) {
         return CPUSER_AMPECO_KNOWN;
     }
     if (last->status == 0) {
@@ -591,7 +599,10 @@ static cpuser_err list_page_io(cpuser_client *c, const cpuser_ampeco_list *l, pa
         return err;
     }
     if (io->page != 0u) {
-        io->more = lc.links_next || (io->last_page != 0u && io->page < io->last_page);
+        /* an empty page is past the end, whatever links or meta say: a
+         * server that keeps saying "more" cannot hold a walk forever */
+        io->more = io->count != 0u &&
+                   (lc.links_next || (io->last_page != 0u && io->page < io->last_page));
     } else {
         io->more = io->next[0] != '\0';
     }
@@ -685,8 +696,10 @@ cpuser_err cpuser_ampeco_list_all(cpuser_client *c, const cpuser_ampeco_list *l,
         }
         if (io.page != 0u) {
             io.page++;
-        } else if (cursor_hash(cursor) == sent) {
-            err = CPUSER_ERR_PROTOCOL; /* the same page again: it would never end */
+        } else if (io.count == 0u || cursor_hash(cursor) == sent) {
+            /* the same page again, or an empty one that points further:
+             * a walk that makes no progress would never end */
+            err = CPUSER_ERR_PROTOCOL;
             break;
         }
     }

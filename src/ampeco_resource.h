@@ -108,6 +108,8 @@ typedef struct {
     const cpuser_field_table *table;
     uint16_t size;   /* sizeof the struct the table fills */
     bool bare;       /* the body is the object itself, not {"data": object} */
+    const char *alt; /* NULL, or another wrapper accepted when there is no
+                        "data" (e.g. "paymentMethod") */
 } cpuser_ampeco_object;
 
 /* Every id given and not empty. */

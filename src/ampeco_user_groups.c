@@ -21,7 +21,7 @@ static const cpuser_field group_fields[] = {
     CPUSER_F("lastUpdatedAt", CPUSER_FIELD_STRING, CPUSER_GROUP_LAST_UPDATED_AT, G, last_updated_at),
 };
 static const cpuser_field_table group_table = CPUSER_TABLE(group_fields, G, present, null);
-static const cpuser_ampeco_object group_object = {&group_table, (uint16_t)sizeof(G), false};
+static const cpuser_ampeco_object group_object = {&group_table, (uint16_t)sizeof(G), false, NULL};
 
 static const cpuser_field send_fields[] = {
     CPUSER_F("name", CPUSER_FIELD_STRING, CPUSER_GROUP_NAME, GF, name),

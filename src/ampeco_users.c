@@ -128,7 +128,7 @@ static const cpuser_field_table update_table = {
     send_fields, (uint8_t)(sizeof send_fields / sizeof send_fields[0] - 2u),
     (uint16_t)offsetof(UF, set), (uint16_t)offsetof(UF, null)};
 
-static const cpuser_ampeco_object user_object = {&user_table, (uint16_t)sizeof(cpuser_user), false};
+static const cpuser_ampeco_object user_object = {&user_table, (uint16_t)sizeof(cpuser_user), false, NULL};
 
 void cpuser_user_write_json(cpuser_json_writer *w, const cpuser_user *u)
 {

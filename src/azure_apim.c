@@ -127,7 +127,8 @@ static bool in_buffer(const cpuser_client *c, cpuser_view v)
 {
     uintptr_t p = (uintptr_t)v.ptr;
     uintptr_t b = (uintptr_t)c->buf;
-    return v.ptr != NULL && p >= b && p - b < c->cap;
+    /* any overlap, not only a start inside it */
+    return v.ptr != NULL && v.len != 0u && p < b + c->cap && p + v.len > b;
 }
 
 static bool outside_buffer(const cpuser_client *c, const cpuser_azure_user_ref *r,

@@ -77,7 +77,8 @@ enum {
     OPT_CLIENT_SECRET_FILE,
     OPT_SCOPE,
     /* user groups, id tags, payment methods, invoice details
-       (resource_cli.c); ids from 64 on have no OPT_BIT */
+       (resource_cli.c); OPT_BIT() is only used for ids below 64 (args.c
+       asserts that the users, azure-apim and contasimples options are) */
     OPT_NAME,
     OPT_NO_PARTNER,
     OPT_NULL,

@@ -155,7 +155,12 @@ typedef cpuser_err (*cpuser_id_tag_fn)(void *arg, const cpuser_id_tag *tag);
  * type when they were sent) and returns it when found; when not found and
  * no 2xx was seen it sends the create once more (a second tag cannot come
  * of it: the server refuses a taken UID with 422). Otherwise
- * CPUSER_ERR_OUTCOME_UNKNOWN. */
+ * CPUSER_ERR_OUTCOME_UNKNOWN. This rests on idTagUid being unique per
+ * backend, which AMPECO's simulator and RFID practice hold but the OpenAPI
+ * contract does not state: where it may not hold, treat an
+ * OUTCOME_UNKNOWN-prone link by listing filter[idTagUid] yourself. A
+ * first request that takes effect only after the lookup (a very late
+ * server) can still give a 422 for the resend. */
 cpuser_err cpuser_id_tags_create(cpuser_client *c, const cpuser_id_tag_fields *f, cpuser_id_tag *out);
 
 /* GET /public-api/resources/id-tags/v2.0/{idTag} -> 200. */

@@ -791,6 +791,8 @@ static void check_error_body(const uint8_t *data, size_t size)
     FUZZ_CHECK(fuzz_view_in(last->message, work, sizeof work));
     FUZZ_CHECK(fuzz_view_in(last->error_code, work, sizeof work));   /* Azure ErrorResponse */
     FUZZ_CHECK(fuzz_view_in(last->error_target, work, sizeof work));
+    FUZZ_CHECK(fuzz_view_in(last->api_error, work, sizeof work));      /* Conta Simples */
+    FUZZ_CHECK(fuzz_view_in(last->api_request_id, work, sizeof work));
     FUZZ_CHECK(last->field_error_count <= CPUSER_MAX_FIELD_ERRORS);
     FUZZ_CHECK(!last->field_errors_truncated || last->field_error_count == CPUSER_MAX_FIELD_ERRORS);
     for (n = 0; n < last->field_error_count; n++) {

@@ -223,8 +223,49 @@ static void step1_refusal_and_shape(void **state)
     assert_true(cpuser_view_eq(client.last.message, "Maximum allowed payment methods reached"));
     rt_setup1("200 OK", "[\"not an object\"]");
     assert_int_equal(cpuser_payment_methods_create(&client, cpuser_view_of("42"), NULL, &setup), CPUSER_ERR_JSON);
+    /* a member of an unexpected type: the setup took effect, so the call
+     * succeeds with raw whole and the typed members empty (review finding) */
     rt_setup1("200 OK", "{\"transactionId\":\"12\"}");
-    assert_int_equal(cpuser_payment_methods_create(&client, cpuser_view_of("42"), NULL, &setup), CPUSER_ERR_JSON);
+    assert_int_equal(cpuser_payment_methods_create(&client, cpuser_view_of("42"), NULL, &setup), CPUSER_OK);
+    assert_true(cpuser_view_eq(setup.raw, "{\"transactionId\":\"12\"}"));
+    assert_int_equal(setup.present, 0);
+}
+
+/* The spec's own examples (review findings): Step1Stripe's publishableKey
+ * is a number, and the 200 example of step 2 wraps the method in
+ * "paymentMethod" instead of "data". Both failed with CPUSER_ERR_JSON. */
+static void spec_examples_of_both_steps(void **state)
+{
+    static const char stripe[] =
+        "{\"publishableKey\":345678986543,\"clientSecret\":\"jyt37hgsv63\",\"setupIntentReference\":\"1234ABC\"}";
+    static const char step2[] =
+        "{\"paymentMethod\":{\"id\":1234,\"name\":\"**** 1111\",\"type\":\"tokenized\",\"tokenizedType\":\"card\","
+        "\"issuer\":\"visa\",\"expireYear\":2026,\"expireMonth\":5,\"default\":true}}";
+    static const char *const statuses[] = {"200 OK", "200 OK"};
+    static const char *const bodies[] = {stripe, step2};
+    char kept[256];
+    (void)state;
+    rt_setup(2, statuses, bodies);
+    assert_int_equal(cpuser_payment_methods_create(&client, cpuser_view_of("42"), NULL, &setup), CPUSER_OK);
+    assert_true(cpuser_view_eq(setup.publishable_key, "345678986543"));
+    assert_true(cpuser_view_eq(setup.client_secret, "jyt37hgsv63"));
+    assert_true(cpuser_view_eq(setup.raw, stripe));
+    memcpy(kept, setup.raw.ptr, setup.raw.len);
+    assert_int_equal(cpuser_payment_methods_finish(&client, cpuser_view_of("42"),
+                                                   (cpuser_view){kept, setup.raw.len}, &pm), CPUSER_OK);
+    assert_true(cpuser_view_eq(pm.id, "1234"));
+    assert_true(cpuser_view_eq(pm.name, "**** 1111"));
+    assert_true(pm.is_default);
+}
+
+/* A NULL client is a bad argument, not a crash (review finding). */
+static void null_client_is_refused(void **state)
+{
+    (void)state;
+    assert_int_equal(cpuser_payment_methods_finish(NULL, cpuser_view_of("42"), cpuser_view_of("{}"), &pm),
+                     CPUSER_ERR_BAD_ARGUMENT);
+    assert_int_equal(cpuser_payment_methods_read(NULL, cpuser_view_of("42"), cpuser_view_of("7"), &pm),
+                     CPUSER_ERR_BAD_ARGUMENT);
 }
 
 /* The answer must fit twice in the working buffer (raw and its decoded
@@ -250,6 +291,8 @@ int main(void)
         cmocka_unit_test(two_step_create),
         cmocka_unit_test(create_checks_and_defaults),
         cmocka_unit_test(step1_refusal_and_shape),
+        cmocka_unit_test(spec_examples_of_both_steps),
+        cmocka_unit_test(null_client_is_refused),
         cmocka_unit_test(step1_that_does_not_fit_twice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

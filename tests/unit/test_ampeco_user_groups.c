@@ -251,6 +251,31 @@ static void list_all_walks_every_page(void **state)
     assert_string_equal(s.names[1], "B");
 }
 
+/* A server that keeps saying "more" with empty pages cannot hold a walk
+ * (review finding: page numbers were followed until they wrapped): an empty
+ * page ends a numbered walk, after one request, for list_all and for the
+ * page-at-a-time call alike. */
+static void empty_pages_end_a_numbered_walk(void **state)
+{
+    static const char endless[] =
+        "{\"data\":[],\"links\":{\"next\":\"http://x/?page=2\"},\"meta\":{\"last_page\":4000000000}}";
+    static const char *const statuses[] = {"200 OK", "200 OK", "200 OK"};
+    static const char *const bodies[] = {endless, endless, endless};
+    cpuser_page page;
+    seen s;
+    uint32_t total = 9;
+    (void)state;
+    rt_setup(3, statuses, bodies);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(cpuser_user_groups_list_all(&client, NULL, 1, collect, &s, &total), CPUSER_OK);
+    assert_int_equal(total, 0);
+    assert_int_equal(net.next, 1); /* one request, not one per page number */
+    rt_setup(3, statuses, bodies);
+    cpuser_page_init(&page, 2);
+    assert_int_equal(cpuser_user_groups_list(&client, NULL, &page, collect, &s), CPUSER_OK);
+    assert_false(page.more);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -263,6 +288,7 @@ int main(void)
         cmocka_unit_test(field_errors_land_in_the_last_result),
         cmocka_unit_test(list_pages_by_number),
         cmocka_unit_test(list_all_walks_every_page),
+        cmocka_unit_test(empty_pages_end_a_numbered_walk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

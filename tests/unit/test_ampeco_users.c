@@ -320,6 +320,11 @@ static void list_all_walks_cursors_in_one_buffer(void **state)
         "{\"data\":[{\"id\":1}],\"meta\":{\"next_cursor\":\"again\"}}",
         "{\"data\":[{\"id\":2}],\"meta\":{\"next_cursor\":\"again\"}}",
     };
+    static const char *const empty[] = {
+        "{\"data\":[],\"meta\":{\"next_cursor\":\"n1\"}}",
+        "{\"data\":[],\"meta\":{\"next_cursor\":\"n2\"}}",
+        "{\"data\":[],\"meta\":{\"next_cursor\":\"n3\"}}",
+    };
     static char long_body[CPUSER_CURSOR_MAX + 64];
     const char *one[1];
     uint32_t total = 0;
@@ -338,6 +343,13 @@ static void list_all_walks_cursors_in_one_buffer(void **state)
     assert_int_equal(cpuser_users_list_all(&client, NULL, 1, count_user, NULL, &total),
                      CPUSER_ERR_PROTOCOL);
     assert_int_equal(total, 2);
+
+    /* new cursors with empty pages: no progress, so no endless walk */
+    walk_script(empty, 3);
+    assert_int_equal(cpuser_users_list_all(&client, NULL, 1, count_user, NULL, &total),
+                     CPUSER_ERR_PROTOCOL);
+    assert_int_equal(total, 0);
+    assert_int_equal(net.next, 1);
 
     k = (size_t)snprintf(long_body, sizeof long_body, "{\"data\":[],\"meta\":{\"next_cursor\":\"");
     memset(long_body + k, 'x', CPUSER_CURSOR_MAX);

@@ -98,6 +98,33 @@ static void sample(cpuser_azure_user_delete *d)
     d->if_match = cpuser_view_of("*");
 }
 
+/* A view that starts before the working buffer and runs into it would be
+ * overwritten too (review finding: only its start was checked, and
+ * `If-Match: "etaDELETE /subsc` went out). */
+static void view_running_into_the_buffer_is_refused(void **state)
+{
+    static char arena[64 + 4096];
+    cpuser_client_config cfg;
+    cpuser_azure_user_delete d;
+    (void)state;
+    setup_client(0);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.host = "management.azure.com";
+    cfg.https = true;
+    cfg.token = "T";
+    cfg.token_len = 1;
+    assert_int_equal(cpuser_client_init(&client, &cfg, &tp, &pf, arena + 64, 4096), CPUSER_OK);
+    memset(arena + 64, 'a', 4096); /* a valid header value until overwritten */
+    memcpy(arena + 60, "\"eta", 4);
+    sample(&d);
+    d.if_match.ptr = arena + 60; /* 4 bytes before the buffer, 13 inside */
+    d.if_match.len = 17;
+    assert_int_equal(cpuser_azure_apim_user_delete(&client, &d, NULL), CPUSER_ERR_BAD_ARGUMENT);
+    assert_int_equal(net.sent_len, 0);
+    d.if_match.len = 4; /* wholly before it: fine to check (and refused by nothing here) */
+    assert_int_equal(cpuser_azure_apim_user_delete_check(&d), CPUSER_OK);
+}
+
 /* ---- request bytes ------------------------------------------------------- */
 
 static void delete_with_every_option_exact_bytes(void **state)
@@ -708,6 +735,7 @@ static void accepted_without_a_url_or_status(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(view_running_into_the_buffer_is_refused),
         cmocka_unit_test(delete_with_every_option_exact_bytes),
         cmocka_unit_test(delete_minimal_and_portal_exact_bytes),
         cmocka_unit_test(segments_are_percent_encoded),

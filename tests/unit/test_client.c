@@ -812,6 +812,29 @@ static void status_500_to_a_post_is_never_retried(void **state)
     assert_int_equal(client.last.attempts, 1);
 }
 
+/* The first of a duplicated string member wins, for every error shape
+ * (review finding: no test held this rule). */
+static void duplicated_error_members_first_wins(void **state)
+{
+    static const fake_event script[] = {
+        {"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 104\r\n\r\n"
+         "{\"message\":\"first\",\"error\":\"E1\",\"requestId\":\"r1\",\"message\":\"second\","
+         "\"error\":\"E2\",\"requestId\":\"r2\",\"x\":0}",
+         CPUSER_OK},
+    };
+    cpuser_request req = get_user();
+    const cpuser_result *last;
+    (void)state;
+    setup_client(sizeof work);
+    net.events = script;
+    net.nevents = 1;
+    assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_HTTP_BAD_REQUEST);
+    last = cpuser_client_last(&client);
+    assert_true(cpuser_view_eq(last->message, "first"));
+    assert_true(cpuser_view_eq(last->api_error, "E1"));
+    assert_true(cpuser_view_eq(last->api_request_id, "r1"));
+}
+
 static void contasimples_error_body_is_decoded(void **state)
 {
     static const fake_event script[] = {
@@ -880,6 +903,7 @@ int main(void)
         cmocka_unit_test(init_rejects_bad_config),
         cmocka_unit_test(status_500_is_retried_only_when_the_policy_says),
         cmocka_unit_test(status_500_to_a_post_is_never_retried),
+        cmocka_unit_test(duplicated_error_members_first_wins),
         cmocka_unit_test(contasimples_error_body_is_decoded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
