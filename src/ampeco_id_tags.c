@@ -118,9 +118,63 @@ static cpuser_err probe_tag(void *arg, const cpuser_id_tag *t)
     return CPUSER_OK;
 }
 
-static cpuser_err list(cpuser_client *c, const cpuser_id_tag_filter *filter, cpuser_page *page,
-                       uint8_t per_page, cpuser_id_tag_fn fn, void *arg, uint32_t *total,
-                       bool first);
+static void list_query(const void *arg, cpuser_http_request *r)
+{
+    const cpuser_id_tag_filter *f = (const cpuser_id_tag_filter *)arg;
+    if (f == NULL) {
+        return;
+    }
+    cpuser_ampeco_filter(r, "filter[idTagUid]", f->uid);
+    cpuser_ampeco_filter(r, "filter[idLabel]", f->label);
+    cpuser_ampeco_filter(r, "filter[userId]", f->user_id);
+    cpuser_ampeco_filter(r, "filter[expireAt]", f->expire_at);
+    cpuser_ampeco_filter_enum(r, "filter[status]", status_names, f->status);
+    cpuser_ampeco_filter_enum(r, "filter[type]", type_names, f->type);
+    if (f->without_partner) {
+        if (f->partner_id.len != 0u) {
+            cpuser_buffer_fail(&r->out, CPUSER_ERR_BAD_ARGUMENT);
+            return;
+        }
+        cpuser_http_request_query_str(r, "filter[partnerId]", "null");
+    }
+    cpuser_ampeco_filter(r, "filter[partnerId]", f->partner_id);
+    cpuser_ampeco_filter(r, "filter[lastUpdatedAfter]", f->last_updated_after);
+    cpuser_ampeco_filter(r, "filter[lastUpdatedBefore]", f->last_updated_before);
+}
+
+typedef struct {
+    cpuser_id_tag_fn fn;
+    void *arg;
+} tag_sink;
+
+static cpuser_err deliver(void *arg, const void *item)
+{
+    const tag_sink *s = (const tag_sink *)arg;
+    return s->fn(s->arg, (const cpuser_id_tag *)item);
+}
+
+/* The id tags list endpoint with filter, each tag decoded into *t and
+ * handed to fn through s. */
+static cpuser_err list_spec(cpuser_ampeco_list *l, cpuser_id_tag *t, tag_sink *s,
+                            const cpuser_id_tag_filter *filter, cpuser_id_tag_fn fn, void *arg)
+{
+    if (fn == NULL) {
+        return CPUSER_ERR_BAD_ARGUMENT;
+    }
+    s->fn = fn;
+    s->arg = arg;
+    memset(l, 0, sizeof *l);
+    l->path = TAGS_PATH;
+    l->query = list_query;
+    l->query_arg = filter;
+    l->table = &tag_table;
+    l->item = t;
+    l->item_size = sizeof *t;
+    l->deliver = deliver;
+    l->deliver_arg = s;
+    return CPUSER_OK;
+}
+
 
 /* The create went out and its answer did not come (whole): ask for the
  * UID. Found: that is the tag. Not found, and no 2xx was seen: the create
@@ -131,13 +185,17 @@ static cpuser_err resolve_create(cpuser_client *c, const cpuser_id_tag_fields *f
     bool created = cpuser_ampeco_outcome(c, cpuser_client_last(c)->err) == CPUSER_AMPECO_CUT_ANSWER;
     cpuser_id_tag_filter filter;
     tag_probe probe;
+    cpuser_ampeco_list l;
+    cpuser_id_tag t;
+    tag_sink s;
     cpuser_err err;
     memset(&filter, 0, sizeof filter);
     memset(&probe, 0, sizeof probe);
     filter.uid = f->uid;
     probe.f = f;
     /* one page of at most 10 by number: no cursor to hold */
-    err = list(c, &filter, NULL, 10, probe_tag, &probe, NULL, true);
+    (void)list_spec(&l, &t, &s, &filter, probe_tag, &probe);
+    err = cpuser_ampeco_list_first(c, &l, 10);
     if (err != CPUSER_OK || probe.matches > 1u) {
         return CPUSER_ERR_OUTCOME_UNKNOWN;
     }
@@ -175,78 +233,24 @@ cpuser_err cpuser_id_tags_delete(cpuser_client *c, cpuser_view id)
 
 /* ---- listing ------------------------------------------------------------------ */
 
-static void list_query(const void *arg, cpuser_http_request *r)
-{
-    const cpuser_id_tag_filter *f = (const cpuser_id_tag_filter *)arg;
-    if (f == NULL) {
-        return;
-    }
-    cpuser_ampeco_filter(r, "filter[idTagUid]", f->uid);
-    cpuser_ampeco_filter(r, "filter[idLabel]", f->label);
-    cpuser_ampeco_filter(r, "filter[userId]", f->user_id);
-    cpuser_ampeco_filter(r, "filter[expireAt]", f->expire_at);
-    cpuser_ampeco_filter_enum(r, "filter[status]", status_names, f->status);
-    cpuser_ampeco_filter_enum(r, "filter[type]", type_names, f->type);
-    if (f->without_partner) {
-        if (f->partner_id.len != 0u) {
-            cpuser_buffer_fail(&r->out, CPUSER_ERR_BAD_ARGUMENT);
-            return;
-        }
-        cpuser_http_request_query_str(r, "filter[partnerId]", "null");
-    }
-    cpuser_ampeco_filter(r, "filter[partnerId]", f->partner_id);
-    cpuser_ampeco_filter(r, "filter[lastUpdatedAfter]", f->last_updated_after);
-    cpuser_ampeco_filter(r, "filter[lastUpdatedBefore]", f->last_updated_before);
-}
-
-typedef struct {
-    cpuser_id_tag_fn fn;
-    void *arg;
-} tag_sink;
-
-static cpuser_err deliver(void *arg, const void *item)
-{
-    const tag_sink *s = (const tag_sink *)arg;
-    return s->fn(s->arg, (const cpuser_id_tag *)item);
-}
-
-static cpuser_err list(cpuser_client *c, const cpuser_id_tag_filter *filter, cpuser_page *page,
-                       uint8_t per_page, cpuser_id_tag_fn fn, void *arg, uint32_t *total,
-                       bool first)
-{
-    cpuser_ampeco_list l;
-    cpuser_id_tag t;
-    tag_sink s;
-    if (fn == NULL || per_page > 100u) {
-        return CPUSER_ERR_BAD_ARGUMENT;
-    }
-    s.fn = fn;
-    s.arg = arg;
-    memset(&l, 0, sizeof l);
-    l.path = TAGS_PATH;
-    l.query = list_query;
-    l.query_arg = filter;
-    l.table = &tag_table;
-    l.item = &t;
-    l.item_size = sizeof t;
-    l.deliver = deliver;
-    l.deliver_arg = &s;
-    return first ? cpuser_ampeco_list_first(c, &l, per_page)
-                 : cpuser_ampeco_list_run(c, &l, page, per_page, total);
-}
 
 cpuser_err cpuser_id_tags_list(cpuser_client *c, const cpuser_id_tag_filter *filter,
                                cpuser_page *page, cpuser_id_tag_fn fn, void *arg)
 {
-    if (page == NULL) {
-        return CPUSER_ERR_BAD_ARGUMENT;
-    }
-    return list(c, filter, page, 0, fn, arg, NULL, false);
+    cpuser_ampeco_list l;
+    cpuser_id_tag t;
+    tag_sink s;
+    cpuser_err err = page != NULL ? list_spec(&l, &t, &s, filter, fn, arg) : CPUSER_ERR_BAD_ARGUMENT;
+    return err != CPUSER_OK ? err : cpuser_ampeco_list_one(c, &l, page);
 }
 
 cpuser_err cpuser_id_tags_list_all(cpuser_client *c, const cpuser_id_tag_filter *filter,
                                    uint8_t per_page, cpuser_id_tag_fn fn, void *arg,
                                    uint32_t *total)
 {
-    return list(c, filter, NULL, per_page, fn, arg, total, false);
+    cpuser_ampeco_list l;
+    cpuser_id_tag t;
+    tag_sink s;
+    cpuser_err err = per_page <= 100u ? list_spec(&l, &t, &s, filter, fn, arg) : CPUSER_ERR_BAD_ARGUMENT;
+    return err != CPUSER_OK ? err : cpuser_ampeco_list_all(c, &l, per_page, total);
 }

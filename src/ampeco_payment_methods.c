@@ -309,41 +309,45 @@ static cpuser_err deliver(void *arg, const void *item)
     return s->fn(s->arg, (const cpuser_payment_method *)item);
 }
 
-static cpuser_err list(cpuser_client *c, cpuser_view user, cpuser_page *page, uint8_t per_page,
-                       cpuser_payment_method_fn fn, void *arg, uint32_t *total)
+/* The payment methods list endpoint of *user, each method decoded into
+ * *pm and handed to fn through s. */
+static cpuser_err list_spec(cpuser_ampeco_list *l, cpuser_payment_method *pm, pm_sink *s,
+                            const cpuser_view *user, cpuser_payment_method_fn fn, void *arg)
 {
-    cpuser_ampeco_list l;
-    cpuser_payment_method pm;
-    pm_sink s;
-    if (fn == NULL || per_page > 100u || !cpuser_ampeco_ids_ok(&user, 1)) {
+    if (fn == NULL || !cpuser_ampeco_ids_ok(user, 1)) {
         return CPUSER_ERR_BAD_ARGUMENT;
     }
-    s.fn = fn;
-    s.arg = arg;
-    memset(&l, 0, sizeof l);
-    l.path = PMS_PATH;
-    l.segments = &user;
-    l.segment_count = 1;
-    l.pager = cpuser_ampeco_list_numbered;
-    l.table = &pm_table;
-    l.item = &pm;
-    l.item_size = sizeof pm;
-    l.deliver = deliver;
-    l.deliver_arg = &s;
-    return cpuser_ampeco_list_run(c, &l, page, per_page, total);
+    s->fn = fn;
+    s->arg = arg;
+    memset(l, 0, sizeof *l);
+    l->path = PMS_PATH;
+    l->segments = user;
+    l->segment_count = 1;
+    l->pager = cpuser_ampeco_list_numbered;
+    l->table = &pm_table;
+    l->item = pm;
+    l->item_size = sizeof *pm;
+    l->deliver = deliver;
+    l->deliver_arg = s;
+    return CPUSER_OK;
 }
 
 cpuser_err cpuser_payment_methods_list(cpuser_client *c, cpuser_view user, cpuser_page *page,
                                        cpuser_payment_method_fn fn, void *arg)
 {
-    if (page == NULL) {
-        return CPUSER_ERR_BAD_ARGUMENT;
-    }
-    return list(c, user, page, 0, fn, arg, NULL);
+    cpuser_ampeco_list l;
+    cpuser_payment_method pm;
+    pm_sink s;
+    cpuser_err err = page != NULL ? list_spec(&l, &pm, &s, &user, fn, arg) : CPUSER_ERR_BAD_ARGUMENT;
+    return err != CPUSER_OK ? err : cpuser_ampeco_list_one(c, &l, page);
 }
 
 cpuser_err cpuser_payment_methods_list_all(cpuser_client *c, cpuser_view user, uint8_t per_page,
                                            cpuser_payment_method_fn fn, void *arg, uint32_t *total)
 {
-    return list(c, user, NULL, per_page, fn, arg, total);
+    cpuser_ampeco_list l;
+    cpuser_payment_method pm;
+    pm_sink s;
+    cpuser_err err = per_page <= 100u ? list_spec(&l, &pm, &s, &user, fn, arg) : CPUSER_ERR_BAD_ARGUMENT;
+    return err != CPUSER_OK ? err : cpuser_ampeco_list_all(c, &l, per_page, total);
 }

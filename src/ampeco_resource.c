@@ -725,6 +725,11 @@ cpuser_err cpuser_ampeco_list_first(cpuser_client *c, const cpuser_ampeco_list *
     return list_page_io(c, l, &io);
 }
 
+cpuser_err cpuser_ampeco_list_one(cpuser_client *c, const cpuser_ampeco_list *l, cpuser_page *page)
+{
+    return l->pager != NULL ? l->pager(c, l, page) : cpuser_ampeco_list_page(c, l, page);
+}
+
 cpuser_err cpuser_ampeco_list_run(cpuser_client *c, const cpuser_ampeco_list *l, cpuser_page *page,
                                   uint8_t per_page, uint32_t *total)
 {

@@ -195,7 +195,12 @@ cpuser_err cpuser_ampeco_list_all(cpuser_client *c, const cpuser_ampeco_list *l,
 cpuser_err cpuser_ampeco_list_first(cpuser_client *c, const cpuser_ampeco_list *l,
                                     uint8_t per_page);
 
-/* With page: one page; without (NULL): every page with per_page. */
+/* One page with the endpoint's pager (or cpuser_ampeco_list_page). */
+cpuser_err cpuser_ampeco_list_one(cpuser_client *c, const cpuser_ampeco_list *l, cpuser_page *page);
+
+/* With page: one page; without (NULL): every page with per_page. A module
+ * whose public calls each call one of the functions above directly gives
+ * the stack analysis (make bench) exact paths. */
 cpuser_err cpuser_ampeco_list_run(cpuser_client *c, const cpuser_ampeco_list *l, cpuser_page *page,
                                   uint8_t per_page, uint32_t *total);
 

@@ -109,42 +109,47 @@ static cpuser_err deliver(void *arg, const void *item)
     return s->fn(s->arg, (const cpuser_user_group *)item);
 }
 
-static cpuser_err list(cpuser_client *c, const cpuser_user_group_filter *filter, cpuser_page *page,
-                       uint8_t per_page, cpuser_user_group_fn fn, void *arg, uint32_t *total)
+/* The groups list endpoint with filter, each group decoded into *g and
+ * handed to fn through s. */
+static cpuser_err list_spec(cpuser_ampeco_list *l, cpuser_user_group *g, group_sink *s,
+                            const cpuser_user_group_filter *filter, cpuser_user_group_fn fn,
+                            void *arg)
 {
-    cpuser_ampeco_list l;
-    cpuser_user_group g;
-    group_sink s;
-    if (fn == NULL || per_page > 100u) {
+    if (fn == NULL) {
         return CPUSER_ERR_BAD_ARGUMENT;
     }
-    s.fn = fn;
-    s.arg = arg;
-    memset(&l, 0, sizeof l);
-    l.path = GROUPS_PATH;
-    l.pager = cpuser_ampeco_list_numbered;
-    l.query = list_query;
-    l.query_arg = filter;
-    l.table = &group_table;
-    l.item = &g;
-    l.item_size = sizeof g;
-    l.deliver = deliver;
-    l.deliver_arg = &s;
-    return cpuser_ampeco_list_run(c, &l, page, per_page, total);
+    s->fn = fn;
+    s->arg = arg;
+    memset(l, 0, sizeof *l);
+    l->path = GROUPS_PATH;
+    l->pager = cpuser_ampeco_list_numbered;
+    l->query = list_query;
+    l->query_arg = filter;
+    l->table = &group_table;
+    l->item = g;
+    l->item_size = sizeof *g;
+    l->deliver = deliver;
+    l->deliver_arg = s;
+    return CPUSER_OK;
 }
 
 cpuser_err cpuser_user_groups_list(cpuser_client *c, const cpuser_user_group_filter *filter,
                                    cpuser_page *page, cpuser_user_group_fn fn, void *arg)
 {
-    if (page == NULL) {
-        return CPUSER_ERR_BAD_ARGUMENT;
-    }
-    return list(c, filter, page, 0, fn, arg, NULL);
+    cpuser_ampeco_list l;
+    cpuser_user_group g;
+    group_sink s;
+    cpuser_err err = page != NULL ? list_spec(&l, &g, &s, filter, fn, arg) : CPUSER_ERR_BAD_ARGUMENT;
+    return err != CPUSER_OK ? err : cpuser_ampeco_list_one(c, &l, page);
 }
 
 cpuser_err cpuser_user_groups_list_all(cpuser_client *c, const cpuser_user_group_filter *filter,
                                        uint8_t per_page, cpuser_user_group_fn fn, void *arg,
                                        uint32_t *total)
 {
-    return list(c, filter, NULL, per_page, fn, arg, total);
+    cpuser_ampeco_list l;
+    cpuser_user_group g;
+    group_sink s;
+    cpuser_err err = per_page <= 100u ? list_spec(&l, &g, &s, filter, fn, arg) : CPUSER_ERR_BAD_ARGUMENT;
+    return err != CPUSER_OK ? err : cpuser_ampeco_list_all(c, &l, per_page, total);
 }

@@ -262,9 +262,83 @@ static cpuser_err probe_user(void *arg, const cpuser_user *u)
     return CPUSER_OK;
 }
 
-static cpuser_err list(cpuser_client *c, const cpuser_user_filter *filter, cpuser_page *page,
-                       uint8_t per_page, cpuser_user_fn fn, void *arg, uint32_t *total,
-                       bool first);
+typedef struct {
+    cpuser_user_fn fn;
+    void *arg;
+} user_sink;
+
+static cpuser_err deliver(void *arg, const void *item)
+{
+    const user_sink *s = (const user_sink *)arg;
+    return s->fn(s->arg, (const cpuser_user *)item);
+}
+
+static void list_query(const void *arg, cpuser_http_request *r)
+{
+    const cpuser_user_filter *f = (const cpuser_user_filter *)arg;
+    if (f == NULL) {
+        return;
+    }
+    cpuser_ampeco_filter(r, "filter[userGroupId]", f->user_group_id);
+    cpuser_ampeco_filter(r, "filter[partnerId]", f->partner_id);
+    cpuser_ampeco_filter(r, "filter[externalId]", f->external_id);
+    cpuser_ampeco_filter(r, "filter[email]", f->email);
+    cpuser_ampeco_filter(r, "filter[lastUpdatedAfter]", f->last_updated_after);
+    cpuser_ampeco_filter(r, "filter[lastUpdatedBefore]", f->last_updated_before);
+    if (f->app_data_key.len != 0u) {
+        /* filter[externalAppData.<key>]: the key goes into the name, so it
+         * must be a plain name: letters, digits, '_', '-', '.' */
+        char name[80];
+        size_t i;
+        static const char pre[] = "filter[externalAppData.";
+        if (f->app_data_key.len > sizeof name - sizeof pre - 1u) {
+            cpuser_buffer_fail(&r->out, CPUSER_ERR_BAD_ARGUMENT);
+            return;
+        }
+        memcpy(name, pre, sizeof pre - 1u);
+        for (i = 0; i < f->app_data_key.len; i++) {
+            char ch = f->app_data_key.ptr[i];
+            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                  ch == '_' || ch == '-' || ch == '.')) {
+                cpuser_buffer_fail(&r->out, CPUSER_ERR_BAD_ARGUMENT);
+                return;
+            }
+            name[sizeof pre - 1u + i] = ch;
+        }
+        name[sizeof pre - 1u + i] = ']';
+        name[sizeof pre + i] = '\0';
+        cpuser_http_request_query(r, name, f->app_data_value.ptr, f->app_data_value.len);
+    }
+    if (f->partner_invites) {
+        cpuser_http_request_query_str(r, "include[]", "partnerInvites");
+    }
+    if (f->external_app_data) {
+        cpuser_http_request_query_str(r, "include[]", "externalAppData");
+    }
+}
+
+/* The users list endpoint with filter, each user decoded into *u and
+ * handed to fn through s. */
+static cpuser_err list_spec(cpuser_ampeco_list *l, cpuser_user *u, user_sink *s,
+                            const cpuser_user_filter *filter, cpuser_user_fn fn, void *arg)
+{
+    if (fn == NULL) {
+        return CPUSER_ERR_BAD_ARGUMENT;
+    }
+    s->fn = fn;
+    s->arg = arg;
+    memset(l, 0, sizeof *l);
+    l->path = USERS_PATH;
+    l->query = list_query;
+    l->query_arg = filter;
+    l->table = &user_table;
+    l->item = u;
+    l->item_size = sizeof *u;
+    l->deliver = deliver;
+    l->deliver_arg = s;
+    return CPUSER_OK;
+}
+
 
 /* An unsure create with an externalId: ask the server whether the user
  * exists (filter[externalId], and the same email), and send the create
@@ -275,13 +349,17 @@ static cpuser_err resolve_create(cpuser_client *c, const cpuser_user_fields *f, 
 {
     cpuser_user_filter filter;
     create_probe probe;
+    cpuser_ampeco_list l;
+    cpuser_user u;
+    user_sink s;
     cpuser_err err;
     memset(&filter, 0, sizeof filter);
     memset(&probe, 0, sizeof probe);
     filter.external_id = f->external_id;
     probe.email = f->email;
     /* one page of at most 10 by number: no cursor to hold */
-    err = list(c, &filter, NULL, 10, probe_user, &probe, NULL, true);
+    (void)list_spec(&l, &u, &s, &filter, probe_user, &probe);
+    err = cpuser_ampeco_list_first(c, &l, 10);
     if (err != CPUSER_OK || probe.matches > 1u) {
         return CPUSER_ERR_OUTCOME_UNKNOWN;
     }
@@ -361,102 +439,25 @@ cpuser_err cpuser_users_delete(cpuser_client *c, cpuser_view id)
 
 /* ---- listing ----------------------------------------------------------------- */
 
-typedef struct {
-    cpuser_user_fn fn;
-    void *arg;
-} user_sink;
-
-static cpuser_err deliver(void *arg, const void *item)
-{
-    const user_sink *s = (const user_sink *)arg;
-    return s->fn(s->arg, (const cpuser_user *)item);
-}
-
-static void list_query(const void *arg, cpuser_http_request *r)
-{
-    const cpuser_user_filter *f = (const cpuser_user_filter *)arg;
-    if (f == NULL) {
-        return;
-    }
-    cpuser_ampeco_filter(r, "filter[userGroupId]", f->user_group_id);
-    cpuser_ampeco_filter(r, "filter[partnerId]", f->partner_id);
-    cpuser_ampeco_filter(r, "filter[externalId]", f->external_id);
-    cpuser_ampeco_filter(r, "filter[email]", f->email);
-    cpuser_ampeco_filter(r, "filter[lastUpdatedAfter]", f->last_updated_after);
-    cpuser_ampeco_filter(r, "filter[lastUpdatedBefore]", f->last_updated_before);
-    if (f->app_data_key.len != 0u) {
-        /* filter[externalAppData.<key>]: the key goes into the name, so it
-         * must be a plain name: letters, digits, '_', '-', '.' */
-        char name[80];
-        size_t i;
-        static const char pre[] = "filter[externalAppData.";
-        if (f->app_data_key.len > sizeof name - sizeof pre - 1u) {
-            cpuser_buffer_fail(&r->out, CPUSER_ERR_BAD_ARGUMENT);
-            return;
-        }
-        memcpy(name, pre, sizeof pre - 1u);
-        for (i = 0; i < f->app_data_key.len; i++) {
-            char ch = f->app_data_key.ptr[i];
-            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                  ch == '_' || ch == '-' || ch == '.')) {
-                cpuser_buffer_fail(&r->out, CPUSER_ERR_BAD_ARGUMENT);
-                return;
-            }
-            name[sizeof pre - 1u + i] = ch;
-        }
-        name[sizeof pre - 1u + i] = ']';
-        name[sizeof pre + i] = '\0';
-        cpuser_http_request_query(r, name, f->app_data_value.ptr, f->app_data_value.len);
-    }
-    if (f->partner_invites) {
-        cpuser_http_request_query_str(r, "include[]", "partnerInvites");
-    }
-    if (f->external_app_data) {
-        cpuser_http_request_query_str(r, "include[]", "externalAppData");
-    }
-}
-
-static cpuser_err list(cpuser_client *c, const cpuser_user_filter *filter, cpuser_page *page,
-                       uint8_t per_page, cpuser_user_fn fn, void *arg, uint32_t *total,
-                       bool first)
-{
-    cpuser_ampeco_list l;
-    cpuser_user u;
-    user_sink s;
-    if (fn == NULL) {
-        return CPUSER_ERR_BAD_ARGUMENT;
-    }
-    s.fn = fn;
-    s.arg = arg;
-    memset(&l, 0, sizeof l);
-    l.path = USERS_PATH;
-    l.query = list_query;
-    l.query_arg = filter;
-    l.table = &user_table;
-    l.item = &u;
-    l.item_size = sizeof u;
-    l.deliver = deliver;
-    l.deliver_arg = &s;
-    return first ? cpuser_ampeco_list_first(c, &l, per_page)
-                 : cpuser_ampeco_list_run(c, &l, page, per_page, total);
-}
 
 cpuser_err cpuser_users_list(cpuser_client *c, const cpuser_user_filter *filter, cpuser_page *page,
                              cpuser_user_fn fn, void *arg)
 {
-    if (page == NULL) {
-        return CPUSER_ERR_BAD_ARGUMENT;
-    }
-    return list(c, filter, page, 0, fn, arg, NULL, false);
+    cpuser_ampeco_list l;
+    cpuser_user u;
+    user_sink s;
+    cpuser_err err = page != NULL ? list_spec(&l, &u, &s, filter, fn, arg) : CPUSER_ERR_BAD_ARGUMENT;
+    return err != CPUSER_OK ? err : cpuser_ampeco_list_one(c, &l, page);
 }
 
 cpuser_err cpuser_users_list_all(cpuser_client *c, const cpuser_user_filter *filter,
                                  uint8_t per_page, cpuser_user_fn fn, void *arg, uint32_t *total)
 {
-    if (per_page > 100u) {
-        return CPUSER_ERR_BAD_ARGUMENT;
-    }
-    return list(c, filter, NULL, per_page, fn, arg, total, false);
+    cpuser_ampeco_list l;
+    cpuser_user u;
+    user_sink s;
+    cpuser_err err = per_page <= 100u ? list_spec(&l, &u, &s, filter, fn, arg) : CPUSER_ERR_BAD_ARGUMENT;
+    return err != CPUSER_OK ? err : cpuser_ampeco_list_all(c, &l, per_page, total);
 }
 
 /* ---- actions ----------------------------------------------------------- */
