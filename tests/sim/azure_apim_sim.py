@@ -57,7 +57,6 @@ import datetime as dt
 import hmac
 import json
 import re
-import ssl
 import sys
 import threading
 import traceback
@@ -399,28 +398,8 @@ class Handler(simlib.SimHandler):
         return 409, {"error": self.operation_error(op)}, {}
 
     def respond(self, status, payload, headers):
-        body = None if status == 204 or payload is None else json.dumps(payload).encode("utf-8")
-        try:
-            self.send_response(status)
-            if body is not None:
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Cache-Control", "no-cache")
-            self.send_header("x-ms-request-id", "sim-%d" % self.server.next_request())
-            for name, value in headers.items():
-                self.send_header(name, value)
-            if body is None:
-                if status != 204:
-                    self.send_header("Content-Length", "0")
-            else:
-                self.send_header("Content-Length", str(len(body)))
-            if self.close_connection:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            if body is not None and self.command != "HEAD":
-                self.wfile.write(body)
-            self.wfile.flush()
-        except (ConnectionError, TimeoutError, ssl.SSLError, OSError):
-            self.close_connection = True
+        headers = {"Cache-Control": "no-cache", "x-ms-request-id": "sim-%d" % self.server.next_request(), **headers}
+        self.send_json(status, payload, headers, "application/json; charset=utf-8")
 
 
 class SimServer(simlib.SimServer):

@@ -46,7 +46,6 @@ import json
 import os
 import re
 import secrets
-import ssl
 import sys
 import threading
 import time
@@ -232,22 +231,7 @@ class Handler(simlib.SimHandler):
         self.respond(status, body)
 
     def respond(self, status: int, payload, headers=None):
-        body = None if status == 204 or payload is None else json.dumps(payload).encode("utf-8")
-        try:
-            self.send_response(status)
-            if body is not None:
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            if self.close_connection:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            if body is not None and self.command != "HEAD":
-                self.wfile.write(body)
-            self.wfile.flush()
-        except (ConnectionError, TimeoutError, ssl.SSLError, OSError):
-            self.close_connection = True
+        self.send_json(status, payload, headers)
 
 
 class SimServer(simlib.SimServer):

@@ -5,7 +5,7 @@ command line, port file and signals, tests/faults/fault_server.py) use it:
 
   - SimHandler: HTTP/1.1 keep-alive, the TLS handshake in the worker thread
     (setup()), "METHOD TARGET STATUS" per request into --log, messages to
-    stderr only with --verbose;
+    stderr only with --verbose, JSON responses (send_json);
   - SimServer: a threading server on --host/--port (IPv6 when the host has a
     ':'), no DNS lookup when binding, HTTPS with --tls-cert/--tls-key and
     mutual TLS with --tls-client-ca, the request log;
@@ -21,6 +21,7 @@ Python 3 standard library only. Tests start the simulators with
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import signal
 import socket
@@ -64,6 +65,31 @@ class SimHandler(http.server.BaseHTTPRequestHandler):
 
     def address_string(self):
         return self.client_address[0] if self.client_address else "-"
+
+    def send_json(self, status, payload, headers=None, content_type="application/json"):
+        """One response: `payload` as JSON (no body with 204 or None), the
+        `headers` (a dict), Content-Length (0 for a bodyless status other
+        than 204), Connection: close when closing. A failed write closes
+        the connection."""
+        body = None if status == 204 or payload is None else json.dumps(payload).encode("utf-8")
+        try:
+            self.send_response(status)
+            if body is not None:
+                self.send_header("Content-Type", content_type)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            if body is not None:
+                self.send_header("Content-Length", str(len(body)))
+            elif status != 204:
+                self.send_header("Content-Length", "0")
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            if body is not None and self.command != "HEAD":
+                self.wfile.write(body)
+            self.wfile.flush()
+        except QUIET_ERRORS:
+            self.close_connection = True
 
 
 def server_tls_context(cert: str, key: str, client_ca: str | None = None) -> ssl.SSLContext:
