@@ -3,7 +3,8 @@ tests/sim and tests/cli (each puts this directory on sys.path first).
 
   - Sim: one simulator subprocess on a loopback port 0; it reports its port
     through --port-file, logs its requests to DIR/requests.log and its
-    output to DIR/out.txt; stop() is bounded (SIGTERM, then SIGKILL);
+    output to DIR/out.txt; stop() is bounded (SIGTERM, then SIGKILL), and
+    a `with Sim(...) as sim:` block ends with it;
   - temp_dir: a temporary directory removed at the end of the run;
   - run_cli: run a command (the cpuser CLI) with a minimal environment and
     check that no secret shows on its command line or in its output;
@@ -105,6 +106,12 @@ class Sim:
     def log_lines(self):
         """Its request log: one "METHOD TARGET STATUS" a line."""
         return read_lines(self.log_path)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
 
     def stop(self, sig=signal.SIGTERM):
         """Stop it (bounded waits); returns the exit status."""

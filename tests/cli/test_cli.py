@@ -570,14 +570,11 @@ class Failures(unittest.TestCase):
         self.assertIn("forbidden (HTTP 403): This action is unauthorized.", err)
 
     def test_429_rate_limited(self):
-        sim = Sim("ratelimit", "--seed-users", "2", "--rate-limit", "2")
-        try:
+        with Sim("ratelimit", "--seed-users", "2", "--rate-limit", "2") as sim:
             for _ in range(2):
                 rc, _, _ = run(["users", "get", "1"], url=sim.url())
                 self.assertEqual(rc, 0)
             rc, out, err = run(["users", "get", "1"], url=sim.url())
-        finally:
-            sim.stop()
         self.assertEqual((rc, out), (6, ""))
         self.assertIn("rate limited (HTTP 429): Too Many Attempts.", err)
         self.assertIn("retry after", err)
@@ -745,11 +742,8 @@ class Tls(unittest.TestCase):
 
     def test_wrong_host_and_expired(self):
         for cert, why in (("wronghost", "another host name"), ("expired", "expired")):
-            sim = Sim("tls-" + cert, tls=True, cert=cert)
-            try:
+            with Sim("tls-" + cert, tls=True, cert=cert) as sim:
                 rc, _, err = run(["users", "get", "1"], url=sim.url(), ca=ca())
-            finally:
-                sim.stop()
             self.assertEqual(rc, 8, cert)
             self.assertIn(why, err)
             self.assertEqual(sim.log_lines(), [])
@@ -759,8 +753,7 @@ class Tls(unittest.TestCase):
         self.assertEqual(rc, 8)
 
     def test_mutual_tls(self):
-        sim = Sim("mtls", "--seed-users", "1", "--tls-client-ca", ca(), tls=True)
-        try:
+        with Sim("mtls", "--seed-users", "1", "--tls-client-ca", ca(), tls=True) as sim:
             rc, out, err = run(["--cert", os.path.join(CERTS, "client.crt"), "--key",
                                 os.path.join(CERTS, "client.key"), "users", "get", "1"],
                                url=sim.url(), ca=ca())
@@ -768,8 +761,6 @@ class Tls(unittest.TestCase):
             rc, _, err = run(["users", "get", "1"], url=sim.url(), ca=ca())
             self.assertEqual(rc, 8)
             self.assertIn("TLS", err)
-        finally:
-            sim.stop()
 
     def test_ipv6_literal(self):
         try:
@@ -778,11 +769,8 @@ class Tls(unittest.TestCase):
             s.close()
         except OSError:
             self.skipTest("no IPv6 loopback")
-        sim = Sim("ipv6", "--seed-users", "1", host="::1")
-        try:
+        with Sim("ipv6", "--seed-users", "1", host="::1") as sim:
             rc, out, err = run(["users", "get", "1"], url="http://[::1]:%d" % sim.port)
-        finally:
-            sim.stop()
         self.assertEqual((rc, err), (0, ""))
         self.assertEqual(fields(out)["id"], "1")
 

@@ -56,8 +56,7 @@ def run(args, sim=None, token_file=TOKEN_FILE, env=None, scope=True):
 
 class Delete(unittest.TestCase):
     def test_without_if_match_the_etag_is_read_first(self):
-        sim = Sim()
-        try:
+        with Sim() as sim:
             rc, out, err = run(["delete-user", EXAMPLE], sim)
             self.assertEqual((rc, err), (0, ""))
             self.assertEqual(out, "user %s: deleted\n" % EXAMPLE)
@@ -68,12 +67,9 @@ class Delete(unittest.TestCase):
             rc, out, err = run(["get-user", EXAMPLE], sim)
             self.assertEqual(rc, 3)
             self.assertIn("ResourceNotFound", err)
-        finally:
-            sim.stop()
 
     def test_star_and_flags_go_as_documented(self):
-        sim = Sim()
-        try:
+        with Sim() as sim:
             rc, out, err = run(["delete-user", "--if-match", "*", "--delete-subscriptions", "--notify",
                                 "--app-type", "developerPortal", "user1", "--json"], sim)
             self.assertEqual((rc, err), (0, ""))
@@ -83,12 +79,9 @@ class Delete(unittest.TestCase):
             self.assertEqual(len(log), 1)
             self.assertIn("/users/user1?deleteSubscriptions=true&notify=true&api-version=2024-05-01"
                           "&appType=developerPortal 204", log[0])
-        finally:
-            sim.stop()
 
     def test_stale_etag_is_412_exit_4(self):
-        sim = Sim()
-        try:
+        with Sim() as sim:
             rc, out, err = run(["get-user", "user2"], sim)
             self.assertEqual(rc, 0)
             self.assertRegex(out, r'^user user2: etag "[A-Za-z0-9+/=]+"\n$')
@@ -104,33 +97,24 @@ class Delete(unittest.TestCase):
             etag = json.loads(out)["etag"]
             rc, out, err = run(["delete-user", "--if-match", etag, "user2"], sim)
             self.assertEqual(rc, 0)
-        finally:
-            sim.stop()
 
     def test_accepted_is_followed(self):
-        sim = Sim("--polls", "3")
-        try:
+        with Sim("--polls", "3") as sim:
             rc, out, err = run(["delete-user", "--if-match", "*", "user3"], sim)
             self.assertEqual((rc, err), (0, ""))
             self.assertEqual(out, "user user3: deleted (accepted, operation succeeded after 3 polls)\n")
             self.assertEqual(sum("/operationResults/" in line for line in sim.log_lines()), 3)
-        finally:
-            sim.stop()
 
     def test_failed_operation_is_exit_9(self):
-        sim = Sim("--polls", "1", "--operation-result", "failed")
-        try:
+        with Sim("--polls", "1", "--operation-result", "failed") as sim:
             rc, out, err = run(["delete-user", "--if-match", "*", "user3"], sim)
             self.assertEqual(rc, 9)
             self.assertIn("long-running operation failed or was canceled", err)
             self.assertIn("UserDeleteFailed", err)
             self.assertIn("subscriptions/sid-1: The subscription is still active.", err)
-        finally:
-            sim.stop()
 
     def test_polling_stops_at_the_timeout(self):
-        sim = Sim("--polls", "1000", "--retry-after", "1")
-        try:
+        with Sim("--polls", "1000", "--retry-after", "1") as sim:
             started = time.monotonic()
             rc, out, err = run(["delete-user", "--timeout", "2500", "--if-match", "*", "user4"], sim)
             self.assertLess(time.monotonic() - started, 10)
@@ -138,23 +122,17 @@ class Delete(unittest.TestCase):
             self.assertIn("timeout", err)
             self.assertIn("may still complete", err)
             self.assertIn(sum("/operationResults/" in line for line in sim.log_lines()), (1, 2))  # ~1 s, ~2 s
-        finally:
-            sim.stop()
 
     def test_other_origin_is_not_polled(self):
-        sim = Sim("--polls", "1", "--operation-host", "evil.example.com")
-        try:
+        with Sim("--polls", "1", "--operation-host", "evil.example.com") as sim:
             rc, out, err = run(["delete-user", "--if-match", "*", "user5"], sim)
             self.assertEqual(rc, 10)
             self.assertIn("another host and was not polled", err)
             self.assertIn("http://evil.example.com/", err)
             self.assertEqual(len(sim.log_lines()), 1)
-        finally:
-            sim.stop()
 
     def test_wrong_token_is_exit_5(self):
-        sim = Sim()
-        try:
+        with Sim() as sim:
             other = os.path.join(TMP, "other-token")
             with open(other, "w") as f:
                 f.write("not-the-token\n")
@@ -164,8 +142,6 @@ class Delete(unittest.TestCase):
             rc, out, err = run(["delete-user", "--if-match", "*", "user1"], sim,
                                token_file=None, env={"CPUSER_TOKEN": TOKEN})
             self.assertEqual(rc, 0)
-        finally:
-            sim.stop()
 
 
 class Usage(unittest.TestCase):

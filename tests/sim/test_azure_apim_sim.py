@@ -181,8 +181,7 @@ class Etags(unittest.TestCase):
             self.assertEqual(sim.stop(), 0)
 
     def test_update_changes_the_etag(self):
-        sim = Sim()
-        try:
+        with Sim() as sim:
             old = call(sim.port, "GET", user() + V).headers["etag"]
             r = call(sim.port, "PATCH", user() + V, headers={"If-Match": old},
                      body={"properties": {"note": "x"}})
@@ -192,17 +191,12 @@ class Etags(unittest.TestCase):
             self.assertEqual(r.json()["properties"]["note"], "x")
             self.assertEqual(call(sim.port, "DELETE", user() + V, headers={"If-Match": old}).status, 412)
             self.assertEqual(call(sim.port, "DELETE", user() + V, headers={"If-Match": new}).status, 204)
-        finally:
-            sim.stop()
 
     def test_missing_user_can_be_404_and_sync_status_200(self):
-        sim = Sim("--missing-user-status", "404", "--sync-status", "200")
-        try:
+        with Sim("--missing-user-status", "404", "--sync-status", "200") as sim:
             self.assertEqual(call(sim.port, "DELETE", user() + V, headers={"If-Match": "*"}).status, 200)
             r = call(sim.port, "DELETE", user() + V, headers={"If-Match": "*"})
             self.assertEqual((r.status, r.json()["error"]["code"]), (404, "ResourceNotFound"))
-        finally:
-            sim.stop()
 
 
 class Operations(unittest.TestCase):
@@ -210,8 +204,7 @@ class Operations(unittest.TestCase):
         return call(sim.port, "GET", path_of(url))
 
     def test_202_completes_on_the_nth_poll(self):
-        sim = Sim("--polls", "3", "--retry-after", "2")
-        try:
+        with Sim("--polls", "3", "--retry-after", "2") as sim:
             r = call(sim.port, "DELETE", user() + V, headers={"If-Match": "*"})
             self.assertEqual(r.status, 202)
             self.assertEqual(r.headers["retry-after"], "2")
@@ -233,32 +226,23 @@ class Operations(unittest.TestCase):
             self.assertEqual(states, ["InProgress", "InProgress", "Succeeded"])
             self.assertEqual(call(sim.port, "GET", user() + V).status, 404)
             self.assertEqual(self.poll(sim, op).json()["status"], "Succeeded")  # stays ended
-        finally:
-            sim.stop()
 
     def test_failed_and_canceled(self):
         for result, status in (("failed", "Failed"), ("canceled", "Canceled")):
-            sim = Sim("--polls", "1", "--operation-result", result)
-            try:
+            with Sim("--polls", "1", "--operation-result", result) as sim:
                 r = call(sim.port, "DELETE", user() + V, headers={"If-Match": "*"})
                 p = self.poll(sim, r.headers["azure-asyncoperation"])
                 self.assertEqual(p.json()["status"], status)
                 self.assertIn("code", p.json()["error"])
                 self.assertEqual(call(sim.port, "GET", user() + V).status, 200)  # still there
-            finally:
-                sim.stop()
-        sim = Sim("--polls", "1", "--operation-result", "failed")
-        try:
+        with Sim("--polls", "1", "--operation-result", "failed") as sim:
             r = call(sim.port, "DELETE", user() + V, headers={"If-Match": "*"})
             p = self.poll(sim, r.headers["location"])
             self.assertEqual(p.status, 409)
             self.assertEqual(p.json()["error"]["code"], "UserDeleteFailed")
-        finally:
-            sim.stop()
 
     def test_location_polling(self):
-        sim = Sim("--polls", "2", "--async-headers", "location", "--retry-after", "-1")
-        try:
+        with Sim("--polls", "2", "--async-headers", "location", "--retry-after", "-1") as sim:
             r = call(sim.port, "DELETE", user() + V, headers={"If-Match": "*"})
             self.assertEqual(r.status, 202)
             self.assertNotIn("azure-asyncoperation", r.headers)
@@ -268,27 +252,19 @@ class Operations(unittest.TestCase):
             p = self.poll(sim, p.headers["location"])
             self.assertEqual(p.status, 204)
             self.assertEqual(call(sim.port, "GET", user() + V).status, 404)
-        finally:
-            sim.stop()
 
     def test_header_choices_and_other_origin(self):
-        sim = Sim("--polls", "1", "--async-headers", "none")
-        try:
+        with Sim("--polls", "1", "--async-headers", "none") as sim:
             r = call(sim.port, "DELETE", user() + V, headers={"If-Match": "*"})
             self.assertEqual(r.status, 202)
             self.assertNotIn("location", r.headers)
             self.assertNotIn("azure-asyncoperation", r.headers)
-        finally:
-            sim.stop()
-        sim = Sim("--polls", "1", "--operation-host", "evil.example.com:8443")
-        try:
+        with Sim("--polls", "1", "--operation-host", "evil.example.com:8443") as sim:
             r = call(sim.port, "DELETE", user() + V, headers={"If-Match": "*"})
             self.assertTrue(r.headers["azure-asyncoperation"].startswith("http://evil.example.com:8443/"))
             self.assertTrue(r.headers["location"].startswith("http://evil.example.com:8443/"))
             r = call(sim.port, "GET", SCOPE + "/tenant/operationResults/nope" + V)
             self.assertEqual((r.status, r.json()["error"]["code"]), (404, "OperationNotFound"))
-        finally:
-            sim.stop()
 
 
 class Process(unittest.TestCase):
@@ -296,15 +272,12 @@ class Process(unittest.TestCase):
         certs = os.path.join(TMP, "certs")
         subprocess.run(["sh", MAKE_CERTS, certs], check=True, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, timeout=60)
-        sim = Sim(tls=(os.path.join(certs, "server.crt"), os.path.join(certs, "server.key")))
-        try:
+        with Sim(tls=(os.path.join(certs, "server.crt"), os.path.join(certs, "server.key"))) as sim:
             context = ssl.create_default_context(cafile=os.path.join(certs, "ca.crt"))
             r = call(sim.port, "GET", user() + V, context=context)
             self.assertEqual(r.status, 200)
             r = call(sim.port, "DELETE", user() + V, headers={"If-Match": r.headers["etag"]}, context=context)
             self.assertEqual(r.status, 204)
-        finally:
-            sim.stop()
 
     def test_clean_shutdown_on_signals(self):
         for sig in (signal.SIGTERM, signal.SIGINT):
