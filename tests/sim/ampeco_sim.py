@@ -1847,11 +1847,8 @@ class BodyError(Exception):
 class Handler(simlib.SimHandler):
     server_version = "ampeco-sim/1.0"
 
-    # ---- every method goes through one dispatcher
-    def do_GET(self):  # noqa: N802
-        self.dispatch()
-
-    do_POST = do_PATCH = do_DELETE = do_PUT = do_HEAD = do_OPTIONS = do_GET
+    # ---- every method goes through one dispatcher (simlib's do_GET ...)
+    do_OPTIONS = simlib.SimHandler.do_GET
 
     def send_error(self, code, message=None, explain=None):
         """Protocol-level errors (bad request line, huge headers...) as JSON."""

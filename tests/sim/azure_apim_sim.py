@@ -130,11 +130,6 @@ class Store:
 class Handler(simlib.SimHandler):
     server_version = "azure-apim-sim/1.0"
 
-    def do_GET(self):  # noqa: N802
-        self.dispatch()
-
-    do_PATCH = do_DELETE = do_POST = do_PUT = do_HEAD = do_GET
-
     def send_error(self, code, message=None, explain=None):
         self.close_connection = True
         self.respond(code, {"error": {"code": "BadRequest", "message": message or "Bad request."}}, {})

@@ -99,11 +99,6 @@ class State:
 class Handler(simlib.SimHandler):
     server_version = "contasimples-sim/1.0"
 
-    def do_GET(self):  # noqa: N802
-        self.dispatch()
-
-    do_POST = do_PATCH = do_DELETE = do_PUT = do_HEAD = do_GET
-
     def send_error(self, code, message=None, explain=None):
         self.close_connection = True
         self.respond(code, error_body(code, message or PHRASES.get(code, "Error")))
@@ -241,12 +236,10 @@ class SimServer(simlib.SimServer):
         super().__init__("contasimples-sim", cfg, Handler)
 
     def capture(self, method, path, headers, raw):
-        with self.log_lock:
-            if self.capture_file is not None:
-                record = {"method": method, "path": path, "headers": [[k, v] for k, v in headers.items()],
-                          "body": None if raw is None else raw.decode("utf-8", "replace")}
-                self.capture_file.write(json.dumps(record) + "\n")
-                self.capture_file.flush()
+        if self.capture_file is not None:
+            record = {"method": method, "path": path, "headers": [[k, v] for k, v in headers.items()],
+                      "body": None if raw is None else raw.decode("utf-8", "replace")}
+            self.append_line("capture_file", json.dumps(record))
 
     def server_close(self):
         super().server_close()

@@ -34,7 +34,8 @@ QUIET_ERRORS = (ConnectionError, TimeoutError, ssl.SSLError, OSError)
 
 
 class SimHandler(http.server.BaseHTTPRequestHandler):
-    """A request handler; subclasses route every method to dispatch()."""
+    """A request handler: GET, POST, PATCH, DELETE, PUT and HEAD go to the
+    subclass's dispatch()."""
 
     protocol_version = "HTTP/1.1"
     default_request_version = "HTTP/1.0"  # so even a garbled request line gets a status line
@@ -65,6 +66,11 @@ class SimHandler(http.server.BaseHTTPRequestHandler):
 
     def address_string(self):
         return self.client_address[0] if self.client_address else "-"
+
+    def do_GET(self):  # noqa: N802 (stdlib name)
+        self.dispatch()
+
+    do_POST = do_PATCH = do_DELETE = do_PUT = do_HEAD = do_GET
 
     def send_json(self, status, payload, headers=None, content_type="application/json"):
         """One response: `payload` as JSON (no body with 204 or None), the
@@ -140,11 +146,16 @@ class SimServer(http.server.ThreadingHTTPServer):
             return
         super().handle_error(request, client_address)
 
-    def write_log(self, line: str):
+    def append_line(self, attr: str, line: str):
+        """Append a line to the open file self.<attr> (None: nowhere)."""
         with self.log_lock:
-            if self.log_file is not None:
-                self.log_file.write(line + "\n")
-                self.log_file.flush()
+            handle = getattr(self, attr)
+            if handle is not None:
+                handle.write(line + "\n")
+                handle.flush()
+
+    def write_log(self, line: str):
+        self.append_line("log_file", line)
 
     def server_close(self):
         super().server_close()
