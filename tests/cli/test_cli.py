@@ -10,30 +10,28 @@ Python 3 standard library only. Every wait is bounded, every process is
 stopped, the temporary directory is removed. Ends with "N passed, N failed".
 """
 
-import atexit
 import json
 import os
 import pty
 import secrets
 import select
-import shutil
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+import testlib  # noqa: E402  (tests/testlib.py: simulator processes, the CLI runner, the runner)
+
 CLI = os.environ.get("CPUSER_CLI") or os.path.join(ROOT, "build", "cpuser")  # override: another build
 SIM = os.path.join(ROOT, "tests", "sim", "ampeco_sim.py")
 MAKE_CERTS = os.path.join(ROOT, "tests", "tls", "make_certs.sh")
 
-CLI_TIMEOUT = 30      # seconds for one CLI run (they take milliseconds)
-START_TIMEOUT = 15    # seconds for a simulator to write its port file
+CLI_TIMEOUT = testlib.CLI_TIMEOUT
 
 TOKEN = "tok-" + secrets.token_hex(16)
 RO_TOKEN = "ro-" + secrets.token_hex(16)             # the simulator's read-only token
@@ -44,48 +42,23 @@ TMP = None            # the module's temporary directory
 CERTS = None
 TOKEN_FILE = None
 ALL_OUTPUT = []       # every stdout/stderr seen, checked for secrets at the end
-SIMS = []             # every simulator started
 
 
 # ---------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------
 
-class Sim:
-    """One simulator process with its own port file and request log."""
+class Sim(testlib.Sim):
+    """One simulator process (TMP/sim-NAME) with our token file."""
 
     def __init__(self, name, *extra, tls=False, host="127.0.0.1", cert="server"):
-        self.name = name
-        self.dir = os.path.join(TMP, "sim-" + name)
-        os.makedirs(self.dir)
-        self.log = os.path.join(self.dir, "requests.log")
-        self.out = os.path.join(self.dir, "stdout.txt")
-        port_file = os.path.join(self.dir, "port")
-        args = [sys.executable, SIM, "--host", host, "--port", "0", "--port-file", port_file,
-                "--token-file", TOKEN_FILE, "--log", self.log] + list(extra)
         if tls:
-            args += ["--tls-cert", os.path.join(CERTS, cert + ".crt"),
-                     "--tls-key", os.path.join(CERTS, cert + ".key")]
+            extra += ("--tls-cert", os.path.join(CERTS, cert + ".crt"),
+                      "--tls-key", os.path.join(CERTS, cert + ".key"))
+        self.name = name
         self.tls = tls
         self.host = host
-        with open(self.out, "wb") as out:
-            self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL)
-        SIMS.append(self)
-        deadline = time.monotonic() + START_TIMEOUT
-        text = ""
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            if os.path.exists(port_file):
-                with open(port_file) as f:
-                    text = f.read().strip()
-                if text:
-                    break
-            time.sleep(0.05)
-        if not text:
-            self.stop()
-            with open(self.out, errors="replace") as f:
-                raise RuntimeError("simulator %s did not start: %s" % (name, f.read()))
-        self.port = int(text)
+        super().__init__(SIM, TMP, "--token-file", TOKEN_FILE, *extra, name="sim-" + name, host=host)
 
     def url(self, host=None):
         scheme = "https" if self.tls else "http"
@@ -93,21 +66,6 @@ class Sim:
         if ":" in h:
             h = "[%s]" % h
         return "%s://%s:%d" % (scheme, h, self.port)
-
-    def log_lines(self):
-        if not os.path.exists(self.log):
-            return []
-        with open(self.log, encoding="utf-8") as f:
-            return [line for line in f.read().splitlines() if line]
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
 
 
 class Stub:
@@ -182,20 +140,7 @@ def run(args, url=None, stdin=None, token_file=True, env=None, ca=None, timeout=
     elif token_file:
         cmd += ["--token-file", token_file]
     cmd += list(args)
-    for s in SECRETS:
-        assert s not in " ".join(cmd), "a secret on the command line"
-    full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
-    full_env.update(env or {})
-    p = subprocess.run(cmd, input=stdin.encode() if isinstance(stdin, str) else stdin,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env,
-                       timeout=timeout)
-    out = p.stdout.decode("utf-8", "replace")
-    err = p.stderr.decode("utf-8", "replace")
-    ALL_OUTPUT.append(out)
-    ALL_OUTPUT.append(err)
-    for s in SECRETS:
-        assert s not in out and s not in err, "a secret in the CLI's output"
-    return p.returncode, out, err
+    return testlib.run_cli(cmd, SECRETS, stdin=stdin, env=env, timeout=timeout, seen=ALL_OUTPUT)
 
 
 def fields(out):
@@ -239,7 +184,7 @@ def start_everything():
     global TMP, CERTS, TOKEN_FILE, HTTP, CRUD, TLS, QUIET
     if not os.access(CLI, os.X_OK):
         raise RuntimeError("build/cpuser is missing: run make build/cpuser first")
-    TMP = tempfile.mkdtemp(prefix="cpuser-cli-")
+    TMP = testlib.temp_dir("cpuser-cli-")
     CERTS = os.path.join(TMP, "certs")
     subprocess.run(["sh", MAKE_CERTS, CERTS], check=True, stdout=subprocess.DEVNULL,
                    timeout=60)
@@ -253,12 +198,7 @@ def start_everything():
 
 
 def tearDownModule():
-    global TMP
-    for sim in SIMS:
-        sim.stop()
-    if TMP is not None:
-        shutil.rmtree(TMP, ignore_errors=True)
-        TMP = None
+    testlib.cleanup()
 
 
 # ---------------------------------------------------------------------------
@@ -630,14 +570,11 @@ class Failures(unittest.TestCase):
         self.assertIn("forbidden (HTTP 403): This action is unauthorized.", err)
 
     def test_429_rate_limited(self):
-        sim = Sim("ratelimit", "--seed-users", "2", "--rate-limit", "2")
-        try:
+        with Sim("ratelimit", "--seed-users", "2", "--rate-limit", "2") as sim:
             for _ in range(2):
                 rc, _, _ = run(["users", "get", "1"], url=sim.url())
                 self.assertEqual(rc, 0)
             rc, out, err = run(["users", "get", "1"], url=sim.url())
-        finally:
-            sim.stop()
         self.assertEqual((rc, out), (6, ""))
         self.assertIn("rate limited (HTTP 429): Too Many Attempts.", err)
         self.assertIn("retry after", err)
@@ -805,11 +742,8 @@ class Tls(unittest.TestCase):
 
     def test_wrong_host_and_expired(self):
         for cert, why in (("wronghost", "another host name"), ("expired", "expired")):
-            sim = Sim("tls-" + cert, tls=True, cert=cert)
-            try:
+            with Sim("tls-" + cert, tls=True, cert=cert) as sim:
                 rc, _, err = run(["users", "get", "1"], url=sim.url(), ca=ca())
-            finally:
-                sim.stop()
             self.assertEqual(rc, 8, cert)
             self.assertIn(why, err)
             self.assertEqual(sim.log_lines(), [])
@@ -819,8 +753,7 @@ class Tls(unittest.TestCase):
         self.assertEqual(rc, 8)
 
     def test_mutual_tls(self):
-        sim = Sim("mtls", "--seed-users", "1", "--tls-client-ca", ca(), tls=True)
-        try:
+        with Sim("mtls", "--seed-users", "1", "--tls-client-ca", ca(), tls=True) as sim:
             rc, out, err = run(["--cert", os.path.join(CERTS, "client.crt"), "--key",
                                 os.path.join(CERTS, "client.key"), "users", "get", "1"],
                                url=sim.url(), ca=ca())
@@ -828,8 +761,6 @@ class Tls(unittest.TestCase):
             rc, _, err = run(["users", "get", "1"], url=sim.url(), ca=ca())
             self.assertEqual(rc, 8)
             self.assertIn("TLS", err)
-        finally:
-            sim.stop()
 
     def test_ipv6_literal(self):
         try:
@@ -838,11 +769,8 @@ class Tls(unittest.TestCase):
             s.close()
         except OSError:
             self.skipTest("no IPv6 loopback")
-        sim = Sim("ipv6", "--seed-users", "1", host="::1")
-        try:
+        with Sim("ipv6", "--seed-users", "1", host="::1") as sim:
             rc, out, err = run(["users", "get", "1"], url="http://[::1]:%d" % sim.port)
-        finally:
-            sim.stop()
         self.assertEqual((rc, err), (0, ""))
         self.assertEqual(fields(out)["id"], "1")
 
@@ -989,8 +917,8 @@ class Secrets(unittest.TestCase):
             for s in SECRETS:
                 self.assertNotIn(s, text)
         logs = 0
-        for sim in SIMS:
-            for path in (sim.log, sim.out):
+        for sim in testlib.SIMS:
+            for path in (sim.log_path, sim.out_path):
                 if os.path.exists(path):
                     with open(path, encoding="utf-8", errors="replace") as f:
                         text = f.read()
@@ -1035,21 +963,5 @@ class Secrets(unittest.TestCase):
 ORDER = (Reads, Lifecycle, Failures, Tls, Usage, Secrets)
 
 
-def main():
-    atexit.register(tearDownModule)   # Ctrl-C or a crash: still stop and clean up
-    loader = unittest.TestLoader()
-    suite = unittest.TestSuite(loader.loadTestsFromTestCase(c) for c in ORDER)
-    started = time.monotonic()
-    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    skipped = len(result.skipped)
-    passed = max(0, result.testsRun - failed - skipped)
-    if skipped:
-        print("(%d skipped)" % skipped)
-    print("%.1f s" % (time.monotonic() - started))
-    print("%d passed, %d failed" % (passed, failed))
-    return 0 if failed == 0 and result.testsRun > 0 else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(testlib.main("test_cli", ORDER))

@@ -12,74 +12,32 @@ directory is removed. Ends with "N passed, N failed".
 import json
 import os
 import secrets
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+import testlib  # noqa: E402  (tests/testlib.py: simulator processes, the CLI runner, the runner)
+
 CLI = os.environ.get("CPUSER_CLI") or os.path.join(ROOT, "build", "cpuser")
 SIM = os.path.join(ROOT, "tests", "sim", "azure_apim_sim.py")
-CLI_TIMEOUT = 30
+CLI_TIMEOUT = testlib.CLI_TIMEOUT
 RUN_LIMIT_S = 120
 
 TOKEN = "az-" + secrets.token_hex(16)
 SUB = "00000000-0000-0000-0000-000000000000"
 EXAMPLE = "5931a75ae4bbd512288c680b"
-TMP = tempfile.mkdtemp(prefix="cpuser-cli-azure-")
+TMP = testlib.temp_dir("cpuser-cli-azure-")
 TOKEN_FILE = os.path.join(TMP, "token")
-SIMS = []
 
 
-class Sim:
-    count = 0
-
+class Sim(testlib.Sim):
     def __init__(self, *extra):
-        Sim.count += 1
-        self.dir = os.path.join(TMP, "sim%d" % Sim.count)
-        os.makedirs(self.dir)
-        port_file = os.path.join(self.dir, "port")
-        self.log_path = os.path.join(self.dir, "requests.log")
-        self.out = os.path.join(self.dir, "out.txt")
-        args = [sys.executable, SIM, "--port", "0", "--port-file", port_file, "--token-file", TOKEN_FILE,
-                "--log", self.log_path, "--seed-users", "5"] + list(extra)
-        with open(self.out, "wb") as out:
-            self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        SIMS.append(self)
-        deadline = time.monotonic() + 15
-        self.port = None
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            if os.path.exists(port_file):
-                with open(port_file) as f:
-                    text = f.read().strip()
-                if text:
-                    self.port = int(text)
-                    break
-            time.sleep(0.05)
-        if self.port is None:
-            self.stop()
-            raise RuntimeError("simulator did not start")
+        super().__init__(SIM, TMP, "--token-file", TOKEN_FILE, "--seed-users", "5", *extra)
         self.url = "http://127.0.0.1:%d" % self.port
-
-    def log(self):
-        if not os.path.exists(self.log_path):
-            return []
-        with open(self.log_path, encoding="utf-8") as f:
-            return [line for line in f.read().splitlines() if line]
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
 
 
 def run(args, sim=None, token_file=TOKEN_FILE, env=None, scope=True):
@@ -93,51 +51,37 @@ def run(args, sim=None, token_file=TOKEN_FILE, env=None, scope=True):
     if scope:
         cmd += ["--subscription", SUB, "--resource-group", "rg1", "--service", "apimService1"]
     cmd += list(args[1:])
-    assert TOKEN not in " ".join(cmd)
-    full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
-    full_env.update(env or {})
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env, timeout=CLI_TIMEOUT)
-    out = p.stdout.decode("utf-8", "replace")
-    err = p.stderr.decode("utf-8", "replace")
-    assert TOKEN not in out and TOKEN not in err, "the token in the CLI's output"
-    return p.returncode, out, err
+    return testlib.run_cli(cmd, (TOKEN,), env=env)
 
 
 class Delete(unittest.TestCase):
     def test_without_if_match_the_etag_is_read_first(self):
-        sim = Sim()
-        try:
+        with Sim() as sim:
             rc, out, err = run(["delete-user", EXAMPLE], sim)
             self.assertEqual((rc, err), (0, ""))
             self.assertEqual(out, "user %s: deleted\n" % EXAMPLE)
-            log = sim.log()
+            log = sim.log_lines()
             self.assertEqual(len(log), 2)
             self.assertTrue(log[0].startswith("GET ") and log[0].endswith(" 200"))
             self.assertTrue(log[1].startswith("DELETE ") and log[1].endswith(" 204"))  # the ETag matched
             rc, out, err = run(["get-user", EXAMPLE], sim)
             self.assertEqual(rc, 3)
             self.assertIn("ResourceNotFound", err)
-        finally:
-            sim.stop()
 
     def test_star_and_flags_go_as_documented(self):
-        sim = Sim()
-        try:
+        with Sim() as sim:
             rc, out, err = run(["delete-user", "--if-match", "*", "--delete-subscriptions", "--notify",
                                 "--app-type", "developerPortal", "user1", "--json"], sim)
             self.assertEqual((rc, err), (0, ""))
             self.assertEqual(json.loads(out), {"id": "user1", "action": "delete-user", "httpStatus": 204,
                                                "operation": "None", "polls": 0})
-            log = sim.log()
+            log = sim.log_lines()
             self.assertEqual(len(log), 1)
             self.assertIn("/users/user1?deleteSubscriptions=true&notify=true&api-version=2024-05-01"
                           "&appType=developerPortal 204", log[0])
-        finally:
-            sim.stop()
 
     def test_stale_etag_is_412_exit_4(self):
-        sim = Sim()
-        try:
+        with Sim() as sim:
             rc, out, err = run(["get-user", "user2"], sim)
             self.assertEqual(rc, 0)
             self.assertRegex(out, r'^user user2: etag "[A-Za-z0-9+/=]+"\n$')
@@ -153,57 +97,42 @@ class Delete(unittest.TestCase):
             etag = json.loads(out)["etag"]
             rc, out, err = run(["delete-user", "--if-match", etag, "user2"], sim)
             self.assertEqual(rc, 0)
-        finally:
-            sim.stop()
 
     def test_accepted_is_followed(self):
-        sim = Sim("--polls", "3")
-        try:
+        with Sim("--polls", "3") as sim:
             rc, out, err = run(["delete-user", "--if-match", "*", "user3"], sim)
             self.assertEqual((rc, err), (0, ""))
             self.assertEqual(out, "user user3: deleted (accepted, operation succeeded after 3 polls)\n")
-            self.assertEqual(sum("/operationResults/" in line for line in sim.log()), 3)
-        finally:
-            sim.stop()
+            self.assertEqual(sum("/operationResults/" in line for line in sim.log_lines()), 3)
 
     def test_failed_operation_is_exit_9(self):
-        sim = Sim("--polls", "1", "--operation-result", "failed")
-        try:
+        with Sim("--polls", "1", "--operation-result", "failed") as sim:
             rc, out, err = run(["delete-user", "--if-match", "*", "user3"], sim)
             self.assertEqual(rc, 9)
             self.assertIn("long-running operation failed or was canceled", err)
             self.assertIn("UserDeleteFailed", err)
             self.assertIn("subscriptions/sid-1: The subscription is still active.", err)
-        finally:
-            sim.stop()
 
     def test_polling_stops_at_the_timeout(self):
-        sim = Sim("--polls", "1000", "--retry-after", "1")
-        try:
+        with Sim("--polls", "1000", "--retry-after", "1") as sim:
             started = time.monotonic()
             rc, out, err = run(["delete-user", "--timeout", "2500", "--if-match", "*", "user4"], sim)
             self.assertLess(time.monotonic() - started, 10)
             self.assertEqual(rc, 7)
             self.assertIn("timeout", err)
             self.assertIn("may still complete", err)
-            self.assertIn(sum("/operationResults/" in line for line in sim.log()), (1, 2))  # ~1 s, ~2 s
-        finally:
-            sim.stop()
+            self.assertIn(sum("/operationResults/" in line for line in sim.log_lines()), (1, 2))  # ~1 s, ~2 s
 
     def test_other_origin_is_not_polled(self):
-        sim = Sim("--polls", "1", "--operation-host", "evil.example.com")
-        try:
+        with Sim("--polls", "1", "--operation-host", "evil.example.com") as sim:
             rc, out, err = run(["delete-user", "--if-match", "*", "user5"], sim)
             self.assertEqual(rc, 10)
             self.assertIn("another host and was not polled", err)
             self.assertIn("http://evil.example.com/", err)
-            self.assertEqual(len(sim.log()), 1)
-        finally:
-            sim.stop()
+            self.assertEqual(len(sim.log_lines()), 1)
 
     def test_wrong_token_is_exit_5(self):
-        sim = Sim()
-        try:
+        with Sim() as sim:
             other = os.path.join(TMP, "other-token")
             with open(other, "w") as f:
                 f.write("not-the-token\n")
@@ -213,8 +142,6 @@ class Delete(unittest.TestCase):
             rc, out, err = run(["delete-user", "--if-match", "*", "user1"], sim,
                                token_file=None, env={"CPUSER_TOKEN": TOKEN})
             self.assertEqual(rc, 0)
-        finally:
-            sim.stop()
 
 
 class Usage(unittest.TestCase):
@@ -233,7 +160,7 @@ class Usage(unittest.TestCase):
         self.assertEqual(rc, 2, (args, err))
         self.assertEqual(out, "")
         self.assertIn(expect, err)
-        self.assertEqual(self.sim.log(), [])
+        self.assertEqual(self.sim.log_lines(), [])
 
     def test_values_are_checked(self):
         sub = ["delete-user", "--if-match", "*", "user1"]
@@ -262,7 +189,7 @@ class Usage(unittest.TestCase):
         self.refused(["delete-user", "--api-version", "2024-05-01", "u"], "does not take --api-version")
         rc, out, err = run(["delete-user", "--if-match", "*", "u"], self.sim, token_file=None)
         self.assertEqual(rc, 2)
-        self.assertEqual(self.sim.log(), [])
+        self.assertEqual(self.sim.log_lines(), [])
 
     def test_help_lists_the_commands(self):
         p = subprocess.run([CLI, "--help"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=CLI_TIMEOUT)
@@ -272,43 +199,13 @@ class Usage(unittest.TestCase):
         self.assertIn("azure-apim get-user", text)
 
 
-def cleanup():
-    for sim in SIMS:
-        try:
-            sim.stop()
-        except Exception:  # noqa: BLE001 - keep stopping the others
-            sim.proc.kill()
-    shutil.rmtree(TMP, ignore_errors=True)
-
-
-def watchdog():
-    sys.stderr.write("\ntest_cli_azure: the run exceeded %d s; stopping\n" % RUN_LIMIT_S)
-    cleanup()
-    print("0 passed, 1 failed", flush=True)
-    os._exit(1)
-
-
 def main():
-    if not os.access(CLI, os.X_OK):
-        print("test_cli_azure: %s is missing; run make build/cpuser first" % CLI)
-        print("0 passed, 1 failed")
+    if testlib.cli_missing("test_cli_azure", CLI):
         return 1
     with open(TOKEN_FILE, "w") as f:
         f.write(TOKEN + "\n")
     os.chmod(TOKEN_FILE, 0o600)
-    timer = threading.Timer(RUN_LIMIT_S, watchdog)
-    timer.daemon = True
-    timer.start()
-    try:
-        suite = unittest.TestSuite(unittest.defaultTestLoader.loadTestsFromTestCase(c) for c in (Delete, Usage))
-        result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
-    finally:
-        timer.cancel()
-        cleanup()
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    passed = max(0, result.testsRun - failed - len(result.skipped))
-    print("%d passed, %d failed" % (passed, failed))
-    return 0 if failed == 0 and result.testsRun > 0 else 1
+    return testlib.main("test_cli_azure", (Delete, Usage), limit_s=RUN_LIMIT_S)
 
 
 if __name__ == "__main__":

@@ -9,24 +9,22 @@ only; every wait is bounded, every simulator stopped, the temporary
 directory removed. Ends with "N passed, N failed".
 """
 
+import itertools
 import json
 import os
 import secrets
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-import threading
-import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+import testlib  # noqa: E402  (tests/testlib.py: simulator processes, the CLI runner, the runner)
+
 CLI = os.environ.get("CPUSER_CLI") or os.path.join(ROOT, "build", "cpuser")
 SIM = os.path.join(ROOT, "tests", "sim", "contasimples_sim.py")
 MAKE_CERTS = os.path.join(ROOT, "tests", "tls", "make_certs.sh")
-CLI_TIMEOUT = 30
 RUN_LIMIT_S = 120
 
 TOKEN = "tok-" + secrets.token_hex(16)
@@ -37,58 +35,29 @@ USER = "550e8400-e29b-41d4-a716-446655440000"
 FLAKY = "6fa459ea-ee8a-4ca4-894e-db77e160355e"
 BROKEN = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 
-TMP = tempfile.mkdtemp(prefix="cpuser-cli-cs-")
+TMP = testlib.temp_dir("cpuser-cli-cs-")
 TOKEN_FILE = os.path.join(TMP, "token")
 SECRET_FILE = os.path.join(TMP, "client-secret")
-SIMS = []
 ALL_OUTPUT = []
 
 
-class Sim:
-    count = 0
+class Sim(testlib.Sim):
+    captures = itertools.count(1)
 
     def __init__(self, *extra, cert=None):
-        Sim.count += 1
-        d = os.path.join(TMP, "sim%d" % Sim.count)
-        os.makedirs(d)
-        self.log = os.path.join(d, "requests.log")
-        self.capture = os.path.join(d, "capture.jsonl")
-        self.out = os.path.join(d, "out.txt")
-        port_file = os.path.join(d, "port")
-        args = [sys.executable, SIM, "--port", "0", "--port-file", port_file, "--token-file", TOKEN_FILE,
-                "--client-id", CLIENT_ID, "--client-secret-file", SECRET_FILE, "--log", self.log,
-                "--capture", self.capture, "--user", USER, "--user", FLAKY, "--user", BROKEN,
-                "--fail-500", FLAKY, "--fail-500", BROKEN + "=99"] + list(extra)
+        self.capture = os.path.join(TMP, "capture%d.jsonl" % next(Sim.captures))
         self.tls = cert is not None
         if self.tls:
             certs = os.path.join(TMP, "certs")
-            args += ["--tls-cert", os.path.join(certs, cert + ".crt"),
-                     "--tls-key", os.path.join(certs, cert + ".key")]
-        with open(self.out, "wb") as out:
-            self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        SIMS.append(self)
-        deadline = time.monotonic() + 15
-        self.port = 0
-        while time.monotonic() < deadline and not self.port:
-            if self.proc.poll() is not None:
-                raise RuntimeError("simulator exited: " + open(self.out).read())
-            try:
-                with open(port_file) as f:
-                    self.port = int(f.read().strip() or "0")
-            except (FileNotFoundError, ValueError):
-                pass
-            time.sleep(0.05)
-        if not self.port:
-            raise RuntimeError("simulator did not start")
+            extra += ("--tls-cert", os.path.join(certs, cert + ".crt"),
+                      "--tls-key", os.path.join(certs, cert + ".key"))
+        super().__init__(SIM, TMP, "--token-file", TOKEN_FILE, "--client-id", CLIENT_ID,
+                         "--client-secret-file", SECRET_FILE, "--capture", self.capture,
+                         "--user", USER, "--user", FLAKY, "--user", BROKEN,
+                         "--fail-500", FLAKY, "--fail-500", BROKEN + "=99", *extra)
 
     def url(self, host="127.0.0.1"):
         return "%s://%s:%d" % ("https" if self.tls else "http", host, self.port)
-
-    def lines(self):
-        if not os.path.exists(self.log):
-            return []
-        with open(self.log, encoding="utf-8") as f:
-            return [line for line in f.read().splitlines() if line]
 
     def captured(self):
         if not os.path.exists(self.capture):
@@ -104,30 +73,10 @@ class Sim:
                     out.add(v[7:])
         return out
 
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
-
 
 def run(args, env=None):
-    cmd = [CLI] + list(args)
-    joined = " ".join(cmd)
-    assert TOKEN not in joined and CLIENT_SECRET not in joined, "a secret on the command line"
-    full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
-    full_env.update(env or {})
-    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       env=full_env, timeout=CLI_TIMEOUT)
-    out = p.stdout.decode("utf-8", "replace")
-    err = p.stderr.decode("utf-8", "replace")
-    ALL_OUTPUT.extend((out, err))
-    for s in (TOKEN, CLIENT_SECRET, CLIENT_SECRET.split(" ")[0]):
-        assert s not in out and s not in err, "a secret in the CLI's output"
-    return p.returncode, out, err
+    return testlib.run_cli([CLI] + list(args), (TOKEN, CLIENT_SECRET, CLIENT_SECRET.split(" ")[0]),
+                           env=env, seen=ALL_OUTPUT)
 
 
 def static(sim, *args, **kw):
@@ -149,7 +98,7 @@ class StaticTokenTests(unittest.TestCase):
     def test_delete_then_not_found(self):
         rc, out, err = static(self.sim, "contasimples", "delete-user", USER)
         self.assertEqual((rc, out, err), (0, "user %s: deleted\n" % USER, ""))
-        self.assertIn("DELETE /users/v1/users/%s 204" % USER, self.sim.lines())
+        self.assertIn("DELETE /users/v1/users/%s 204" % USER, self.sim.log_lines())
         rc, out, err = static(self.sim, "contasimples", "delete-user", USER)
         self.assertEqual((rc, out), (3, ""))
         self.assertIn("not found (HTTP 404): The requested resource was not found", err)
@@ -169,7 +118,7 @@ class StaticTokenTests(unittest.TestCase):
     def test_500_is_retried(self):
         rc, out, err = static(self.sim, "contasimples", "delete-user", FLAKY)
         self.assertEqual((rc, err), (0, ""))
-        lines = [l for l in self.sim.lines() if FLAKY in l]
+        lines = [l for l in self.sim.log_lines() if FLAKY in l]
         self.assertEqual(lines, ["DELETE /users/v1/users/%s 500" % FLAKY, "DELETE /users/v1/users/%s 204" % FLAKY])
 
     def test_500_every_time_is_a_server_error_with_its_request_id(self):
@@ -177,7 +126,7 @@ class StaticTokenTests(unittest.TestCase):
         self.assertEqual(rc, 9)
         self.assertIn("server error (HTTP 5xx)", err)
         self.assertRegex(err, r"\(request id req_\d+\)")
-        self.assertEqual(len([l for l in self.sim.lines() if BROKEN in l]), 3)  # --retries 2
+        self.assertEqual(len([l for l in self.sim.log_lines() if BROKEN in l]), 3)  # --retries 2
 
     def test_wrong_token_is_auth_error(self):
         other = os.path.join(TMP, "other-token")
@@ -203,11 +152,11 @@ class UsageTests(unittest.TestCase):
         cls.sim = Sim()
 
     def refused(self, args, expect, env=None):
-        before = len(self.sim.lines())
+        before = len(self.sim.log_lines())
         rc, out, err = run(["--url", self.sim.url()] + args, env=env)
         self.assertEqual((rc, out), (2, ""), err)
         self.assertIn(expect, err)
-        self.assertEqual(len(self.sim.lines()), before, "something was sent")
+        self.assertEqual(len(self.sim.log_lines()), before, "something was sent")
 
     def test_bad_uuids_are_refused_before_sending(self):
         for bad in ("42", "550e8400-e29b-11d4-a716-446655440000", "550e8400e29b41d4a716446655440000",
@@ -252,8 +201,8 @@ class OAuthTests(unittest.TestCase):
         rc, out, err = oauth(sim, "--scope", "users:delete", "contasimples", "delete-user",
                              "00000000-0000-4000-8000-000000000002")
         self.assertEqual((rc, out, err), (0, "user 00000000-0000-4000-8000-000000000002: deleted\n", ""))
-        self.assertEqual(sim.lines()[0], "POST /oauth2/token 200")
-        self.assertEqual(sim.lines()[1], "DELETE /users/v1/users/00000000-0000-4000-8000-000000000002 204")
+        self.assertEqual(sim.log_lines()[0], "POST /oauth2/token 200")
+        self.assertEqual(sim.log_lines()[1], "DELETE /users/v1/users/00000000-0000-4000-8000-000000000002 204")
         records = sim.captured()
         self.assertIn(["Host", "localhost:%d" % sim.port], records[0]["headers"])  # the token host
         self.assertIn(["Content-Type", "application/x-www-form-urlencoded"], records[0]["headers"])
@@ -276,7 +225,7 @@ class OAuthTests(unittest.TestCase):
                              env={"CPUSER_CLIENT_SECRET": "wrong"})
         self.assertEqual((rc, out), (5, ""))
         self.assertIn("unauthorized (HTTP 401): invalid_client", err)
-        self.assertEqual(sim.lines(), ["POST /oauth2/token 401"])
+        self.assertEqual(sim.log_lines(), ["POST /oauth2/token 401"])
 
     def test_errors_after_a_token(self):
         sim = Sim()
@@ -292,7 +241,7 @@ class OAuthTests(unittest.TestCase):
         sim = Sim("--token-valid", "0")
         rc, _, err = oauth(sim, "contasimples", "delete-user", USER)
         self.assertEqual(rc, 5)
-        self.assertEqual(sim.lines(), ["POST /oauth2/token 200", "DELETE /users/v1/users/%s 401" % USER,
+        self.assertEqual(sim.log_lines(), ["POST /oauth2/token 200", "DELETE /users/v1/users/%s 401" % USER,
                                        "POST /oauth2/token 200", "DELETE /users/v1/users/%s 401" % USER])
 
 
@@ -311,7 +260,7 @@ class TlsTests(unittest.TestCase):
                             "--client-secret-file", SECRET_FILE, "contasimples", "delete-user",
                             "00000000-0000-4000-8000-000000000002"])
         self.assertEqual((rc, err), (0, ""))
-        self.assertEqual(sim.lines(), ["POST /oauth2/token 200",
+        self.assertEqual(sim.log_lines(), ["POST /oauth2/token 200",
                                        "DELETE /users/v1/users/00000000-0000-4000-8000-000000000002 204"])
 
     def test_token_endpoint_certificate_for_another_name_is_refused(self):
@@ -322,48 +271,18 @@ class TlsTests(unittest.TestCase):
                             "--client-secret-file", SECRET_FILE, "contasimples", "delete-user", USER])
         self.assertEqual((rc, out), (8, ""))
         self.assertIn("issued for another host name", err)
-        self.assertEqual(api.lines(), [])     # the API never saw a request
-        self.assertEqual(token.lines(), [])   # nor did the token endpoint (handshake refused)
-
-
-def cleanup():
-    for sim in SIMS:
-        try:
-            sim.stop()
-        except Exception:  # noqa: BLE001 - keep stopping the others
-            sim.proc.kill()
-    shutil.rmtree(TMP, ignore_errors=True)
-
-
-def watchdog():
-    sys.stderr.write("\ntest_cli_contasimples: the run exceeded %d s\n" % RUN_LIMIT_S)
-    cleanup()
-    print("0 passed, 1 failed", flush=True)
-    os._exit(1)
+        self.assertEqual(api.log_lines(), [])     # the API never saw a request
+        self.assertEqual(token.log_lines(), [])   # nor did the token endpoint (handshake refused)
 
 
 def main():
+    if testlib.cli_missing("test_cli_contasimples", CLI):
+        return 1
     with open(TOKEN_FILE, "w") as f:
         f.write(TOKEN + "\n")
     with open(SECRET_FILE, "w") as f:
         f.write(CLIENT_SECRET + "\n")
-    if not os.access(CLI, os.X_OK):
-        print("test_cli_contasimples: %s is missing; run make build/cpuser first" % CLI)
-        print("0 passed, 1 failed", flush=True)
-        return 1
-    timer = threading.Timer(RUN_LIMIT_S, watchdog)
-    timer.daemon = True
-    timer.start()
-    try:
-        suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-        result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
-    finally:
-        timer.cancel()
-        cleanup()
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    passed = result.testsRun - failed - len(result.skipped)
-    print("%d passed, %d failed" % (max(passed, 0), failed), flush=True)
-    return 0 if failed == 0 else 1
+    return testlib.main("test_cli_contasimples", limit_s=RUN_LIMIT_S)
 
 
 if __name__ == "__main__":

@@ -10,18 +10,15 @@ Python 3 standard library only. Every wait is bounded, every process is
 stopped, the temporary directory is removed. Ends with "N passed, N failed".
 """
 
-import atexit
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_cli as base  # noqa: E402  (the shared harness)
+import testlib  # noqa: E402  (tests/testlib.py, on the path through test_cli)
 
 from test_cli import fields, run  # noqa: E402
 
@@ -43,7 +40,7 @@ def start():
     global CRUD, TLS, QUIET, RO
     if not os.access(base.CLI, os.X_OK):
         raise RuntimeError("build/cpuser is missing: run make build/cpuser first")
-    base.TMP = tempfile.mkdtemp(prefix="cpuser-cli-res-")
+    base.TMP = testlib.temp_dir("cpuser-cli-res-")
     base.CERTS = os.path.join(base.TMP, "certs")
     subprocess.run(["sh", base.MAKE_CERTS, base.CERTS], check=True, stdout=subprocess.DEVNULL,
                    timeout=60)
@@ -57,11 +54,7 @@ def start():
 
 
 def tearDownModule():
-    for sim in base.SIMS:
-        sim.stop()
-    if base.TMP is not None:
-        shutil.rmtree(base.TMP, ignore_errors=True)
-        base.TMP = None
+    testlib.cleanup()
 
 
 def lines(out):
@@ -305,21 +298,5 @@ class Usage(unittest.TestCase):
 ORDER = (Groups, IdTags, PaymentMethods, InvoiceDetails, Usage)
 
 
-def main():
-    atexit.register(tearDownModule)
-    loader = unittest.TestLoader()
-    suite = unittest.TestSuite(loader.loadTestsFromTestCase(c) for c in ORDER)
-    started = time.monotonic()
-    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    skipped = len(result.skipped)
-    passed = max(0, result.testsRun - failed - skipped)
-    if skipped:
-        print("(%d skipped)" % skipped)
-    print("%.1f s" % (time.monotonic() - started))
-    print("%d passed, %d failed" % (passed, failed))
-    return 0 if failed == 0 and result.testsRun > 0 else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(testlib.main("test_cli_resources", ORDER))

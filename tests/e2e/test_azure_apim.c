@@ -11,70 +11,22 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "peer.h"
+#include "sim_client.h"
 
 #include "cpuser/azure_apim.h"
-#include "cpuser/posix.h"
 #include "cpuser/tls.h"
 
+#define SIM_SCRIPT "tests/sim/azure_apim_sim.py"
 #define SUB "00000000-0000-0000-0000-000000000000"
 #define EXAMPLE "5931a75ae4bbd512288c680b"
 #define TOKEN "az-e2e-token"
-
-static char dir[64];
-static peer sim;
-static cpuser_posix_tcp tcp;
-static cpuser_transport tp;
-static cpuser_platform pf;
-static cpuser_client client;
-static char work[4096];
 
 /* Start the simulator with up to six extra arguments (NULL ends them). */
 static void start(const char *a1, const char *a2, const char *a3, const char *a4,
                   const char *a5, const char *a6)
 {
     const char *extra[] = {"--token", TOKEN, "--seed-users", "3", a1, a2, a3, a4, a5, a6, NULL};
-    if (peer_start_sim_script(&sim, dir, "tests/sim/azure_apim_sim.py", extra) != 0) {
-        fail_msg("simulator did not start, see %s/sim.out", dir);
-    }
-}
-
-static void connect_client(const char *token, uint32_t total_ms)
-{
-    cpuser_client_config cfg;
-    cpuser_posix_tcp_init(&tcp, &tp);
-    cpuser_posix_platform_init(&pf);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.host = "127.0.0.1";
-    cfg.port = sim.port;
-    cfg.token = token;
-    cfg.token_len = strlen(token);
-    cfg.total_timeout_ms = total_ms;
-    assert_int_equal(cpuser_client_init(&client, &cfg, &tp, &pf, work, sizeof work), CPUSER_OK);
-}
-
-static void stop(void)
-{
-    cpuser_client_close(&client);
-    peer_stop(&sim);
-}
-
-/* Lines of the simulator's request log that contain `what` (all: NULL). */
-static int logged(const char *what)
-{
-    static char text[65536];
-    char path[128];
-    int n = 0;
-    char *line;
-    char *save = NULL;
-    snprintf(path, sizeof path, "%s/requests.log", dir);
-    if (peer_read_file(path, text, sizeof text) == 0) {
-        return 0;
-    }
-    for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-        n += what == NULL || strstr(line, what) != NULL;
-    }
-    return n;
+    sc_start_script(SIM_SCRIPT, extra);
 }
 
 static void ref_of(cpuser_azure_user_ref *r, const char *user)
@@ -126,7 +78,7 @@ static void invalid_inputs_send_nothing(void **state)
     size_t i;
     (void)state;
     start(NULL, NULL, NULL, NULL, NULL, NULL);
-    connect_client(TOKEN, 10000);
+    sc_connect(TOKEN, 10000);
     for (i = 0; i < sizeof bad_subs / sizeof bad_subs[0]; i++) {
         request_of(&d, "user1", "*");
         d.user.subscription_id = cpuser_view_of(bad_subs[i]);
@@ -150,10 +102,10 @@ static void invalid_inputs_send_nothing(void **state)
     d.user.resource_group = cpuser_view_of("rg/../x");
     assert_int_equal(cpuser_azure_apim_user_delete(&client, &d, NULL), CPUSER_ERR_BAD_ARGUMENT);
     assert_false(client.last.sent);
-    assert_int_equal(logged(NULL), 0); /* nothing reached the simulator */
+    assert_int_equal(sc_logged(NULL), 0); /* nothing reached the simulator */
     assert_int_equal(get_status("user1"), CPUSER_OK);
-    assert_int_equal(logged(NULL), 1);
-    stop();
+    assert_int_equal(sc_logged(NULL), 1);
+    sc_stop();
 }
 
 static void etag_delete_is_204_and_then_gone(void **state)
@@ -162,7 +114,7 @@ static void etag_delete_is_204_and_then_gone(void **state)
     cpuser_azure_operation op;
     (void)state;
     start(NULL, NULL, NULL, NULL, NULL, NULL);
-    connect_client(TOKEN, 10000);
+    sc_connect(TOKEN, 10000);
     request_of(&d, EXAMPLE, etag_of(EXAMPLE));
     d.delete_subscriptions = CPUSER_AZURE_TRUE;
     d.notify = CPUSER_AZURE_FALSE;
@@ -172,7 +124,7 @@ static void etag_delete_is_204_and_then_gone(void **state)
     assert_int_equal(op.accepted_status, 204);
     assert_int_equal(op.polls, 0);
     assert_int_equal(op.state, CPUSER_AZURE_OP_NONE);
-    assert_int_equal(logged("DELETE /subscriptions/" SUB "/resourceGroups/rg1/providers/Microsoft.ApiManagement/"
+    assert_int_equal(sc_logged("DELETE /subscriptions/" SUB "/resourceGroups/rg1/providers/Microsoft.ApiManagement/"
                             "service/apimService1/users/" EXAMPLE "?deleteSubscriptions=true&notify=false"
                             "&api-version=2024-05-01&appType=developerPortal 204"),
                      1);
@@ -182,7 +134,7 @@ static void etag_delete_is_204_and_then_gone(void **state)
     request_of(&d, EXAMPLE, "*");
     assert_int_equal(cpuser_azure_apim_user_delete(&client, &d, &op), CPUSER_OK);
     assert_int_equal(client.last.status, 204);
-    stop();
+    sc_stop();
 }
 
 static void delete_answering_200_is_done(void **state)
@@ -190,12 +142,12 @@ static void delete_answering_200_is_done(void **state)
     cpuser_azure_user_delete d;
     (void)state;
     start("--sync-status", "200", NULL, NULL, NULL, NULL);
-    connect_client(TOKEN, 10000);
+    sc_connect(TOKEN, 10000);
     request_of(&d, "user2", "*");
     assert_int_equal(cpuser_azure_apim_user_delete(&client, &d, NULL), CPUSER_OK);
     assert_int_equal(client.last.status, 200);
     assert_int_equal(get_status("user2"), CPUSER_ERR_HTTP_NOT_FOUND);
-    stop();
+    sc_stop();
 }
 
 static void stale_etag_is_412_with_the_error_response(void **state)
@@ -204,7 +156,7 @@ static void stale_etag_is_412_with_the_error_response(void **state)
     const cpuser_result *last;
     (void)state;
     start(NULL, NULL, NULL, NULL, NULL, NULL);
-    connect_client(TOKEN, 10000);
+    sc_connect(TOKEN, 10000);
     request_of(&d, "user1", "\"AAAAAAAAAAA=\"");
     assert_int_equal(cpuser_azure_apim_user_delete(&client, &d, NULL), CPUSER_ERR_HTTP_PRECONDITION_FAILED);
     last = cpuser_client_last(&client);
@@ -219,7 +171,7 @@ static void stale_etag_is_412_with_the_error_response(void **state)
     /* the current ETag works */
     request_of(&d, "user1", etag_of("user1"));
     assert_int_equal(cpuser_azure_apim_user_delete(&client, &d, NULL), CPUSER_OK);
-    stop();
+    sc_stop();
 }
 
 static void wrong_token_is_401_decoded(void **state)
@@ -227,12 +179,12 @@ static void wrong_token_is_401_decoded(void **state)
     cpuser_azure_user_delete d;
     (void)state;
     start(NULL, NULL, NULL, NULL, NULL, NULL);
-    connect_client("not-the-token", 10000);
+    sc_connect("not-the-token", 10000);
     request_of(&d, "user1", "*");
     assert_int_equal(cpuser_azure_apim_user_delete(&client, &d, NULL), CPUSER_ERR_HTTP_UNAUTHORIZED);
     assert_true(cpuser_view_eq(client.last.error_code, "InvalidAuthenticationToken"));
     assert_true(cpuser_view_eq(client.last.message, "The access token is invalid."));
-    stop();
+    sc_stop();
 }
 
 static void accepted_is_polled_to_success(void **state)
@@ -241,17 +193,17 @@ static void accepted_is_polled_to_success(void **state)
     cpuser_azure_operation op;
     (void)state;
     start("--polls", "3", "--retry-after", "0", NULL, NULL);
-    connect_client(TOKEN, 20000);
+    sc_connect(TOKEN, 20000);
     request_of(&d, EXAMPLE, etag_of(EXAMPLE));
     assert_int_equal(cpuser_azure_apim_user_delete(&client, &d, &op), CPUSER_OK);
     assert_int_equal(op.accepted_status, 202);
     assert_int_equal(op.state, CPUSER_AZURE_OP_SUCCEEDED);
     assert_int_equal(op.polls, 3);
     assert_false(op.via_location);
-    assert_int_equal(logged("/tenant/operationResults/"), 3);
-    assert_int_equal(logged(" 202"), 1);
+    assert_int_equal(sc_logged("/tenant/operationResults/"), 3);
+    assert_int_equal(sc_logged(" 202"), 1);
     assert_int_equal(get_status(EXAMPLE), CPUSER_ERR_HTTP_NOT_FOUND);
-    stop();
+    sc_stop();
 }
 
 static void accepted_waits_retry_after(void **state)
@@ -262,15 +214,15 @@ static void accepted_waits_retry_after(void **state)
     uint32_t spent;
     (void)state;
     start("--polls", "2", "--retry-after", "1", NULL, NULL);
-    connect_client(TOKEN, 20000);
+    sc_connect(TOKEN, 20000);
     request_of(&d, "user3", "*");
-    t0 = pf.now_ms(pf.ctx);
+    t0 = sc_pf.now_ms(sc_pf.ctx);
     assert_int_equal(cpuser_azure_apim_user_delete(&client, &d, &op), CPUSER_OK);
-    spent = pf.now_ms(pf.ctx) - t0;
+    spent = sc_pf.now_ms(sc_pf.ctx) - t0;
     assert_int_equal(op.polls, 2);
     assert_int_equal(op.waited_ms, 2000);
     assert_true(spent >= 2000u && spent < 10000u);
-    stop();
+    sc_stop();
 }
 
 static void accepted_then_failed(void **state)
@@ -279,7 +231,7 @@ static void accepted_then_failed(void **state)
     cpuser_azure_operation op;
     (void)state;
     start("--polls", "2", "--operation-result", "failed", NULL, NULL);
-    connect_client(TOKEN, 20000);
+    sc_connect(TOKEN, 20000);
     request_of(&d, "user1", "*");
     assert_int_equal(cpuser_azure_apim_user_delete(&client, &d, &op), CPUSER_ERR_OPERATION_FAILED);
     assert_int_equal(op.state, CPUSER_AZURE_OP_FAILED);
@@ -290,14 +242,14 @@ static void accepted_then_failed(void **state)
     assert_int_equal(client.last.field_error_count, 1);
     assert_true(cpuser_view_eq(client.last.field_errors[0].field, "subscriptions/sid-1"));
     assert_int_equal(get_status("user1"), CPUSER_OK); /* the failed delete left it */
-    stop();
+    sc_stop();
 
     start("--polls", "1", "--operation-result", "canceled", NULL, NULL);
-    connect_client(TOKEN, 20000);
+    sc_connect(TOKEN, 20000);
     assert_int_equal(cpuser_azure_apim_user_delete(&client, &d, &op), CPUSER_ERR_OPERATION_FAILED);
     assert_int_equal(op.state, CPUSER_AZURE_OP_CANCELED);
     assert_true(cpuser_view_eq(client.last.error_code, "OperationCanceled"));
-    stop();
+    sc_stop();
 }
 
 static void polling_is_bounded_by_the_deadline(void **state)
@@ -308,20 +260,20 @@ static void polling_is_bounded_by_the_deadline(void **state)
     uint32_t spent;
     (void)state;
     start("--polls", "1000", "--retry-after", "1", NULL, NULL);
-    connect_client(TOKEN, 2500);
+    sc_connect(TOKEN, 2500);
     request_of(&d, "user1", "*");
-    t0 = pf.now_ms(pf.ctx);
+    t0 = sc_pf.now_ms(sc_pf.ctx);
     assert_int_equal(cpuser_azure_apim_user_delete(&client, &d, &op), CPUSER_ERR_TIMEOUT);
-    spent = pf.now_ms(pf.ctx) - t0;
+    spent = sc_pf.now_ms(sc_pf.ctx) - t0;
     /* polls at about 1 s and 2 s; a third wait would pass 2.5 s (on a
      * loaded machine the second may already not fit: the scripted-clock
      * unit test pins the exact count) */
     assert_true(op.polls >= 1u && op.polls <= 2u);
     assert_int_equal(op.state, CPUSER_AZURE_OP_IN_PROGRESS);
     assert_true(spent < 2500u);
-    assert_int_equal(logged("/tenant/operationResults/"), (int)op.polls);
+    assert_int_equal(sc_logged("/tenant/operationResults/"), (int)op.polls);
     assert_int_equal(client.cfg.total_timeout_ms, 2500);
-    stop();
+    sc_stop();
 }
 
 static void location_is_polled_when_it_is_the_only_url(void **state)
@@ -330,14 +282,14 @@ static void location_is_polled_when_it_is_the_only_url(void **state)
     cpuser_azure_operation op;
     (void)state;
     start("--polls", "2", "--async-headers", "location", NULL, NULL);
-    connect_client(TOKEN, 20000);
+    sc_connect(TOKEN, 20000);
     request_of(&d, "user2", "*");
     assert_int_equal(cpuser_azure_apim_user_delete(&client, &d, &op), CPUSER_OK);
     assert_true(op.via_location);
     assert_int_equal(op.polls, 2);
-    assert_int_equal(logged("asyncId="), 2);
+    assert_int_equal(sc_logged("asyncId="), 2);
     assert_int_equal(get_status("user2"), CPUSER_ERR_HTTP_NOT_FOUND);
-    stop();
+    sc_stop();
 }
 
 static void cross_origin_operation_is_refused(void **state)
@@ -346,15 +298,15 @@ static void cross_origin_operation_is_refused(void **state)
     cpuser_azure_operation op;
     (void)state;
     start("--polls", "1", "--operation-host", "evil.example.com", NULL, NULL);
-    connect_client(TOKEN, 20000);
+    sc_connect(TOKEN, 20000);
     request_of(&d, "user1", "*");
     assert_int_equal(cpuser_azure_apim_user_delete(&client, &d, &op), CPUSER_ERR_HTTP_UNEXPECTED);
     assert_int_equal(op.accepted_status, 202);
     assert_int_equal(op.polls, 0);
-    assert_int_equal(logged(NULL), 1); /* the DELETE only */
+    assert_int_equal(sc_logged(NULL), 1); /* the DELETE only */
     assert_true(client.last.async_operation.len > 30u);
     assert_int_equal(memcmp(client.last.async_operation.ptr, "http://evil.example.com/", 24), 0);
-    stop();
+    sc_stop();
 }
 
 /* Over TLS (mbedTLS, certificates from tests/tls/make_certs.sh): the same
@@ -373,56 +325,33 @@ static void accepted_over_tls_is_polled(void **state)
     cpuser_azure_operation op;
     size_t n;
     (void)state;
-    snprintf(cmd, sizeof cmd, "sh tests/tls/make_certs.sh %s/certs > /dev/null 2>&1", dir);
+    snprintf(cmd, sizeof cmd, "sh tests/tls/make_certs.sh %s/certs > /dev/null 2>&1", sc_dir);
     assert_int_equal(system(cmd), 0);
-    snprintf(cert, sizeof cert, "%s/certs/server.crt", dir);
-    snprintf(key, sizeof key, "%s/certs/server.key", dir);
-    snprintf(ca_path, sizeof ca_path, "%s/certs/ca.crt", dir);
+    snprintf(cert, sizeof cert, "%s/certs/server.crt", sc_dir);
+    snprintf(key, sizeof key, "%s/certs/server.key", sc_dir);
+    snprintf(ca_path, sizeof ca_path, "%s/certs/ca.crt", sc_dir);
     n = peer_read_file(ca_path, (char *)ca, sizeof ca);
     assert_true(n > 1u);
-    if (peer_start_sim_script(&sim, dir, "tests/sim/azure_apim_sim.py", extra) != 0) {
-        fail_msg("simulator did not start, see %s/sim.out", dir);
-    }
-    cpuser_posix_tcp_init(&tcp, &tp);
-    cpuser_posix_platform_init(&pf);
+    sc_start_script(SIM_SCRIPT, extra);
+    sc_transport();
     memset(&tcfg, 0, sizeof tcfg);
     tcfg.ca = ca;
     tcfg.ca_len = n; /* the NUL included, as mbedTLS wants for PEM */
-    assert_int_equal(cpuser_tls_init(&tls, &tcfg, &tp, &pf, &tls_tp), CPUSER_OK);
-    memset(&cfg, 0, sizeof cfg);
+    assert_int_equal(cpuser_tls_init(&tls, &tcfg, &sc_tp, &sc_pf, &tls_tp), CPUSER_OK);
+    sc_config(&cfg, TOKEN, 20000);
     cfg.host = "localhost";
-    cfg.port = sim.port;
     cfg.https = true;
-    cfg.token = TOKEN;
-    cfg.token_len = strlen(TOKEN);
-    cfg.total_timeout_ms = 20000;
-    assert_int_equal(cpuser_client_init(&client, &cfg, &tls_tp, &pf, work, sizeof work), CPUSER_OK);
+    assert_int_equal(cpuser_client_init(&client, &cfg, &tls_tp, &sc_pf, work, sizeof work), CPUSER_OK);
     request_of(&d, EXAMPLE, etag_of(EXAMPLE));
     assert_int_equal(cpuser_azure_apim_user_delete(&client, &d, &op), CPUSER_OK);
     assert_int_equal(op.accepted_status, 202);
     assert_int_equal(op.polls, 2);
     assert_int_equal(op.state, CPUSER_AZURE_OP_SUCCEEDED);
-    assert_int_equal(logged("/tenant/operationResults/"), 2);
+    assert_int_equal(sc_logged("/tenant/operationResults/"), 2);
     assert_int_equal(get_status(EXAMPLE), CPUSER_ERR_HTTP_NOT_FOUND);
     cpuser_client_close(&client);
     cpuser_tls_free(&tls);
-    peer_stop(&sim);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/cpuser-azure-e2e-XXXXXX");
-    return mkdtemp(dir) != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    char cmd[128];
-    (void)state;
-    peer_stop(&sim);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    peer_stop(&sc_sim);
 }
 
 int main(void)
@@ -441,5 +370,5 @@ int main(void)
         cmocka_unit_test(cross_origin_operation_is_refused),
         cmocka_unit_test(accepted_over_tls_is_polled),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, sc_setup, sc_teardown);
 }

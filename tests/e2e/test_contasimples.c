@@ -11,11 +11,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "peer.h"
+#include "sim_client.h"
 
 #include "cpuser/contasimples.h"
 #include "cpuser/oauth2.h"
-#include "cpuser/posix.h"
 
 #define SIM_SCRIPT "tests/sim/contasimples_sim.py"
 #define MAIN_ID "00000000-0000-4000-8000-000000000001"
@@ -24,14 +23,6 @@
 #define STATIC_TOKEN "static-e2e-token"
 #define CLIENT_ID "cpuser-e2e"
 #define CLIENT_SECRET "e2e-Secret_7Qx9f3a" /* unreserved: the same on the wire */
-
-static char dir[64];
-static peer sim;
-static cpuser_posix_tcp tcp;
-static cpuser_transport tp;
-static cpuser_platform pf;
-static cpuser_client client;
-static char work[4096];
 
 static void start(const char *const *extra)
 {
@@ -45,23 +36,7 @@ static void start(const char *const *extra)
         args[n++] = *extra++;
     }
     args[n] = NULL;
-    if (peer_start_sim_script(&sim, dir, SIM_SCRIPT, args) != 0) {
-        fail_msg("simulator did not start, see %s/sim.out", dir);
-    }
-}
-
-static void connect_client(const char *token)
-{
-    cpuser_client_config cfg;
-    cpuser_posix_tcp_init(&tcp, &tp);
-    cpuser_posix_platform_init(&pf);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.host = "127.0.0.1";
-    cfg.port = sim.port;
-    cfg.token = token;
-    cfg.token_len = token != NULL ? strlen(token) : 0u;
-    cfg.total_timeout_ms = 20000;
-    assert_int_equal(cpuser_client_init(&client, &cfg, &tp, &pf, work, sizeof work), CPUSER_OK);
+    sc_start_script(SIM_SCRIPT, args);
 }
 
 static cpuser_oauth2 oauth;
@@ -75,8 +50,8 @@ static void start_oauth(const char *const *more)
 {
     FILE *f;
     size_t n = 0;
-    snprintf(secret_path, sizeof secret_path, "%s/secret", dir);
-    snprintf(capture_path, sizeof capture_path, "%s/capture.jsonl", dir);
+    snprintf(secret_path, sizeof secret_path, "%s/secret", sc_dir);
+    snprintf(capture_path, sizeof capture_path, "%s/capture.jsonl", sc_dir);
     unlink(capture_path);
     f = fopen(secret_path, "w");
     assert_non_null(f);
@@ -105,7 +80,7 @@ static void connect_oauth(const char *token_host, uint32_t margin_ms)
     cpuser_oauth2_config oc;
     memset(&oc, 0, sizeof oc);
     oc.host = token_host;
-    oc.port = sim.port;
+    oc.port = sc_sim.port;
     oc.path = "/oauth2/token";
     oc.client_id = CLIENT_ID;
     oc.client_id_len = strlen(CLIENT_ID);
@@ -115,45 +90,9 @@ static void connect_oauth(const char *token_host, uint32_t margin_ms)
     oc.scope_len = 12;
     oc.refresh_margin_ms = margin_ms;
     assert_int_equal(cpuser_oauth2_init(&oauth, &oc), CPUSER_OK);
-    cpuser_posix_tcp_init(&tcp, &tp);
-    cpuser_posix_platform_init(&pf);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.host = "127.0.0.1";
-    cfg.port = sim.port;
+    sc_config(&cfg, NULL, 20000);
     cfg.auth = cpuser_oauth2_auth(&oauth);
-    cfg.total_timeout_ms = 20000;
-    assert_int_equal(cpuser_client_init(&client, &cfg, &tp, &pf, work, sizeof work), CPUSER_OK);
-}
-
-static void stop(void)
-{
-    cpuser_client_close(&client);
-    peer_stop(&sim);
-}
-
-/* Lines of the simulator's request log that contain `what` (all: ""). */
-static int logged(const char *what)
-{
-    static char text[65536];
-    char path[128];
-    int n = 0;
-    const char *line;
-    snprintf(path, sizeof path, "%s/requests.log", dir);
-    if (peer_read_file(path, text, sizeof text) == 0) {
-        return 0;
-    }
-    for (line = text; *line != '\0';) {
-        const char *end = strchr(line, '\n');
-        size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
-        char one[512];
-        if (len < sizeof one) {
-            memcpy(one, line, len);
-            one[len] = '\0';
-            n += strstr(one, what) != NULL;
-        }
-        line += len + (end != NULL ? 1u : 0u);
-    }
-    return n;
+    sc_connect_config(&cfg);
 }
 
 static cpuser_err del(const char *id)
@@ -169,16 +108,16 @@ static void bad_uuid_is_refused_before_sending(void **state)
     size_t i;
     (void)state;
     start(NULL);
-    connect_client(STATIC_TOKEN);
+    sc_connect(STATIC_TOKEN, 20000);
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(del(bad[i]), CPUSER_ERR_BAD_ARGUMENT);
     }
     assert_false(client.connected);
-    assert_int_equal(logged(""), 0);
+    assert_int_equal(sc_logged(""), 0);
     /* the same client then works */
     assert_int_equal(del(USER_ID), CPUSER_OK);
-    assert_int_equal(logged(""), 1);
-    stop();
+    assert_int_equal(sc_logged(""), 1);
+    sc_stop();
 }
 
 static void delete_is_204_then_404(void **state)
@@ -186,12 +125,12 @@ static void delete_is_204_then_404(void **state)
     const cpuser_result *last;
     (void)state;
     start(NULL);
-    connect_client(STATIC_TOKEN);
+    sc_connect(STATIC_TOKEN, 20000);
     assert_int_equal(del(USER_ID), CPUSER_OK);
     last = cpuser_client_last(&client);
     assert_int_equal(last->status, 204);
     assert_int_equal(last->attempts, 1);
-    assert_int_equal(logged("DELETE /users/v1/users/" USER_ID " 204"), 1);
+    assert_int_equal(sc_logged("DELETE /users/v1/users/" USER_ID " 204"), 1);
     assert_int_equal(del(USER_ID), CPUSER_ERR_HTTP_NOT_FOUND);
     assert_int_equal(last->status, 404);
     assert_int_equal(last->api_code, 404);
@@ -199,7 +138,7 @@ static void delete_is_204_then_404(void **state)
     assert_true(cpuser_view_eq(last->message, "The requested resource was not found"));
     /* upper-case hex is a v4 UUID too; unknown here */
     assert_int_equal(del("550E8400-E29B-41D4-A716-446655440001"), CPUSER_ERR_HTTP_NOT_FOUND);
-    stop();
+    sc_stop();
 }
 
 static void main_user_is_400(void **state)
@@ -207,7 +146,7 @@ static void main_user_is_400(void **state)
     const cpuser_result *last;
     (void)state;
     start(NULL);
-    connect_client(STATIC_TOKEN);
+    sc_connect(STATIC_TOKEN, 20000);
     assert_int_equal(del(MAIN_ID), CPUSER_ERR_HTTP_BAD_REQUEST);
     last = cpuser_client_last(&client);
     assert_int_equal(last->status, 400);
@@ -218,7 +157,7 @@ static void main_user_is_400(void **state)
     assert_int_equal(last->field_error_count, 1);
     assert_true(cpuser_view_eq(last->field_errors[0].field, "userId"));
     assert_true(cpuser_view_eq(last->field_errors[0].message, "the MAIN user cannot be deleted"));
-    stop();
+    sc_stop();
 }
 
 static void wrong_token_is_401(void **state)
@@ -226,16 +165,16 @@ static void wrong_token_is_401(void **state)
     const cpuser_result *last;
     (void)state;
     start(NULL);
-    connect_client("not-the-token");
+    sc_connect("not-the-token", 20000);
     assert_int_equal(del(USER_ID), CPUSER_ERR_HTTP_UNAUTHORIZED);
     last = cpuser_client_last(&client);
     assert_int_equal(last->attempts, 1); /* a static token is not refreshed */
     assert_int_equal(last->api_code, 401);
     assert_true(cpuser_view_eq(last->message, "Authentication required. Please provide a valid API token"));
     cpuser_client_close(&client);
-    connect_client(NULL); /* no Authorization header at all */
+    sc_connect(NULL, 20000); /* no Authorization header at all */
     assert_int_equal(del(USER_ID), CPUSER_ERR_HTTP_UNAUTHORIZED);
-    stop();
+    sc_stop();
 }
 
 static void status_500_then_204_after_a_backoff(void **state)
@@ -244,16 +183,16 @@ static void status_500_then_204_after_a_backoff(void **state)
     const cpuser_result *last;
     (void)state;
     start(extra);
-    connect_client(STATIC_TOKEN);
+    sc_connect(STATIC_TOKEN, 20000);
     assert_int_equal(del(FLAKY_ID), CPUSER_OK);
     last = cpuser_client_last(&client);
     assert_int_equal(last->status, 204);
     assert_int_equal(last->attempts, 2);
     assert_true(last->wait_ms[0] <= CPUSER_RETRY_BASE_MS); /* full jitter under the first ceiling */
     assert_int_equal(last->waited_ms, last->wait_ms[0]);
-    assert_int_equal(logged("DELETE /users/v1/users/" FLAKY_ID " 500"), 1);
-    assert_int_equal(logged("DELETE /users/v1/users/" FLAKY_ID " 204"), 1);
-    stop();
+    assert_int_equal(sc_logged("DELETE /users/v1/users/" FLAKY_ID " 500"), 1);
+    assert_int_equal(sc_logged("DELETE /users/v1/users/" FLAKY_ID " 204"), 1);
+    sc_stop();
 }
 
 static void status_500_every_time_is_bounded(void **state)
@@ -262,7 +201,7 @@ static void status_500_every_time_is_bounded(void **state)
     const cpuser_result *last;
     (void)state;
     start(extra);
-    connect_client(STATIC_TOKEN);
+    sc_connect(STATIC_TOKEN, 20000);
     assert_int_equal(del(FLAKY_ID), CPUSER_ERR_HTTP_SERVER);
     last = cpuser_client_last(&client);
     assert_int_equal(last->attempts, CPUSER_RETRY_MAX_ATTEMPTS);
@@ -270,8 +209,8 @@ static void status_500_every_time_is_bounded(void **state)
     assert_int_equal(last->waited_ms, last->wait_ms[0] + last->wait_ms[1]);
     assert_int_equal(last->api_code, 500);
     assert_true(cpuser_view_eq(last->api_request_id, "req_0000000003"));
-    assert_int_equal(logged(" 500"), (int)CPUSER_RETRY_MAX_ATTEMPTS);
-    stop();
+    assert_int_equal(sc_logged(" 500"), (int)CPUSER_RETRY_MAX_ATTEMPTS);
+    sc_stop();
 }
 
 static void token_is_fetched_once_and_reused(void **state)
@@ -287,15 +226,15 @@ static void token_is_fetched_once_and_reused(void **state)
     assert_int_equal(del(USER_ID), CPUSER_OK);
     assert_int_equal(del(MAIN_ID), CPUSER_ERR_HTTP_BAD_REQUEST);
     assert_int_equal(oauth.fetches, 1);
-    assert_int_equal(logged("POST /oauth2/token 200"), 1);
-    assert_int_equal(logged("DELETE"), 4);
-    assert_int_equal(logged(" 401"), 0);
+    assert_int_equal(sc_logged("POST /oauth2/token 200"), 1);
+    assert_int_equal(sc_logged("DELETE"), 4);
+    assert_int_equal(sc_logged(" 401"), 0);
     /* the token request went to the token host by its own name */
-    snprintf(path, sizeof path, "%s/capture.jsonl", dir);
+    snprintf(path, sizeof path, "%s/capture.jsonl", sc_dir);
     assert_true(peer_read_file(path, text, sizeof text) > 0);
     assert_non_null(strstr(text, "[\"Host\", \"localhost:"));
     assert_non_null(strstr(text, "[\"Host\", \"127.0.0.1:"));
-    stop();
+    sc_stop();
 }
 
 static void token_is_replaced_before_it_expires(void **state)
@@ -311,9 +250,9 @@ static void token_is_replaced_before_it_expires(void **state)
     assert_int_equal(del("00000000-0000-4000-8000-000000000003"), CPUSER_OK);
     assert_int_equal(cpuser_client_last(&client)->attempts, 1); /* no 401 on the way */
     assert_int_equal(oauth.fetches, 2);
-    assert_int_equal(logged("POST /oauth2/token 200"), 2);
-    assert_int_equal(logged(" 401"), 0);
-    stop();
+    assert_int_equal(sc_logged("POST /oauth2/token 200"), 2);
+    assert_int_equal(sc_logged(" 401"), 0);
+    sc_stop();
 }
 
 static void refused_token_is_refreshed_once(void **state)
@@ -331,9 +270,9 @@ static void refused_token_is_refreshed_once(void **state)
     assert_int_equal(last->status, 204);
     assert_int_equal(last->attempts, 2);
     assert_int_equal(oauth.fetches, 2);
-    assert_int_equal(logged("DELETE /users/v1/users/00000000-0000-4000-8000-000000000003 401"), 1);
-    assert_int_equal(logged("DELETE /users/v1/users/00000000-0000-4000-8000-000000000003 204"), 1);
-    stop();
+    assert_int_equal(sc_logged("DELETE /users/v1/users/00000000-0000-4000-8000-000000000003 401"), 1);
+    assert_int_equal(sc_logged("DELETE /users/v1/users/00000000-0000-4000-8000-000000000003 204"), 1);
+    sc_stop();
 }
 
 static void wrong_secret_fails_at_the_token_endpoint(void **state)
@@ -347,10 +286,10 @@ static void wrong_secret_fails_at_the_token_endpoint(void **state)
     assert_int_equal(del(USER_ID), CPUSER_ERR_HTTP_UNAUTHORIZED);
     last = cpuser_client_last(&client);
     assert_true(cpuser_view_eq(last->api_error, "invalid_client"));
-    assert_int_equal(logged("POST /oauth2/token 401"), 1);
-    assert_int_equal(logged("DELETE"), 0);
+    assert_int_equal(sc_logged("POST /oauth2/token 401"), 1);
+    assert_int_equal(sc_logged("DELETE"), 0);
     assert_int_equal(oauth.token_len, 0);
-    stop();
+    sc_stop();
 }
 
 static const char *find(const char *text, size_t len, const char *what)
@@ -377,7 +316,7 @@ static void secret_only_in_the_token_request_body(void **state)
     assert_int_equal(del("00000000-0000-4000-8000-000000000003"), CPUSER_OK); /* 401, 500, 204 */
     assert_int_equal(del(MAIN_ID), CPUSER_ERR_HTTP_BAD_REQUEST);
     assert_null(memmem(work, sizeof work, CLIENT_SECRET, strlen(CLIENT_SECRET)));
-    stop();
+    sc_stop();
     assert_true(peer_read_file(capture_path, text, sizeof text) > 0);
     for (line = text; *line != '\0';) {
         const char *end = strchr(line, '\n');
@@ -398,28 +337,12 @@ static void secret_only_in_the_token_request_body(void **state)
         line += len + (end != NULL ? 1u : 0u);
     }
     assert_int_equal(token_requests, 2);
-    snprintf(path, sizeof path, "%s/requests.log", dir);
+    snprintf(path, sizeof path, "%s/requests.log", sc_dir);
     assert_true(peer_read_file(path, text, sizeof text) > 0);
     assert_null(strstr(text, CLIENT_SECRET));
-    snprintf(path, sizeof path, "%s/sim.out", dir);
+    snprintf(path, sizeof path, "%s/sim.out", sc_dir);
     assert_true(peer_read_file(path, text, sizeof text) > 0);
     assert_null(strstr(text, CLIENT_SECRET));
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/cpuser-cs-e2e-XXXXXX");
-    return mkdtemp(dir) != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    char cmd[128];
-    (void)state;
-    peer_stop(&sim);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
 }
 
 int main(void)
@@ -437,5 +360,5 @@ int main(void)
         cmocka_unit_test(wrong_secret_fails_at_the_token_endpoint),
         cmocka_unit_test(secret_only_in_the_token_request_body),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, sc_setup, sc_teardown);
 }

@@ -10,71 +10,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "peer.h"
+#include "sim_client.h"
 
 #include "cpuser/ampeco_users.h"
-#include "cpuser/posix.h"
-
-static char dir[64];
-static peer sim;
-static cpuser_posix_tcp tcp;
-static cpuser_transport tp;
-static cpuser_platform pf;
-static cpuser_client client;
-static char work[4096];
-
-static void start(const char *extra1, const char *extra2, const char *seed)
-{
-    const char *extra[] = {"--seed-users", seed, extra1, extra2, NULL};
-    if (peer_start_sim(&sim, dir, extra) != 0) {
-        fail_msg("simulator did not start, see %s/sim.out", dir);
-    }
-}
-
-static void connect_client(const char *token)
-{
-    cpuser_client_config cfg;
-    cpuser_posix_tcp_init(&tcp, &tp);
-    cpuser_posix_platform_init(&pf);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.host = "127.0.0.1";
-    cfg.port = sim.port;
-    cfg.token = token;
-    cfg.token_len = strlen(token);
-    cfg.total_timeout_ms = 20000;
-    assert_int_equal(cpuser_client_init(&client, &cfg, &tp, &pf, work, sizeof work), CPUSER_OK);
-}
-
-static void stop(void)
-{
-    cpuser_client_close(&client);
-    peer_stop(&sim);
-}
-
-static int requests_logged(void)
-{
-    char text[65536];
-    char path[128];
-    int n = 0;
-    size_t i;
-    snprintf(path, sizeof path, "%s/requests.log", dir);
-    if (peer_read_file(path, text, sizeof text) == 0) {
-        return 0;
-    }
-    for (i = 0; text[i] != '\0'; i++) {
-        n += text[i] == '\n';
-    }
-    return n;
-}
-
-/* copy a view into a static string for later calls (views die with the buffer) */
-static const char *keep(cpuser_view v, char *into, size_t cap)
-{
-    assert_true(v.len < cap);
-    memcpy(into, v.ptr, v.len);
-    into[v.len] = '\0';
-    return into;
-}
 
 static cpuser_user user;
 
@@ -85,8 +23,7 @@ static void lifecycle(void **state)
     char id[32];
     char email[64];
     (void)state;
-    start(NULL, NULL, "0");
-    connect_client("sim-token");
+    sc_start("0", NULL, NULL, "sim-token");
 
     memset(&f, 0, sizeof f);
     cpuser_user_fields_set(&f, CPUSER_USER_EMAIL, "zoë.ångström@example.com");
@@ -105,8 +42,8 @@ static void lifecycle(void **state)
              CPUSER_BIT(CPUSER_USER_SESSIONS_ALLOWED);
     assert_int_equal(cpuser_users_create(&client, &f, &user), CPUSER_OK);
     assert_int_equal(client.last.status, 201);
-    keep(user.id, id, sizeof id);
-    keep(user.email, email, sizeof email);
+    sc_keep(user.id, id, sizeof id);
+    sc_keep(user.email, email, sizeof email);
     assert_string_equal(email, "zoë.ångström@example.com");
     assert_true(cpuser_view_eq(user.first_name, "Zoë"));
     assert_true(cpuser_view_eq(user.last_name, "Ångström 山田"));
@@ -183,7 +120,7 @@ static void lifecycle(void **state)
     assert_int_equal(client.last.status, 204);
     assert_int_equal(cpuser_users_read(&client, cpuser_view_of(id), NULL, &user), CPUSER_ERR_HTTP_NOT_FOUND);
     assert_true(client.last.message.len > 0);
-    stop();
+    sc_stop();
 }
 
 static void field_errors_round_trip(void **state)
@@ -193,8 +130,7 @@ static void field_errors_round_trip(void **state)
     size_t i;
     bool email_taken = false;
     (void)state;
-    start(NULL, NULL, "3");
-    connect_client("sim-token");
+    sc_start("3", NULL, NULL, "sim-token");
     memset(&f, 0, sizeof f);
     cpuser_user_fields_set(&f, CPUSER_USER_EMAIL, "user1@example.com");
     cpuser_user_fields_set(&f, CPUSER_USER_PASSWORD, "123456");
@@ -209,7 +145,7 @@ static void field_errors_round_trip(void **state)
         }
     }
     assert_true(email_taken);
-    stop();
+    sc_stop();
 }
 
 static void invalid_input_is_refused_before_sending(void **state)
@@ -220,9 +156,8 @@ static void invalid_input_is_refused_before_sending(void **state)
                                              "a@b..io", "a@b.io.", NULL};
     size_t i;
     (void)state;
-    start(NULL, NULL, "1");
-    connect_client("sim-token");
-    before = requests_logged();
+    sc_start("1", NULL, NULL, "sim-token");
+    before = sc_logged(NULL);
     for (i = 0; bad_emails[i] != NULL; i++) {
         memset(&f, 0, sizeof f);
         cpuser_user_fields_set(&f, CPUSER_USER_EMAIL, bad_emails[i]);
@@ -256,41 +191,39 @@ static void invalid_input_is_refused_before_sending(void **state)
     assert_int_equal(cpuser_users_activate_subscription(&client, cpuser_view_of("1"), 1,
                                                         cpuser_view_of("31.01.2030"), -1,
                                                         cpuser_view_of("")), CPUSER_ERR_BAD_ARGUMENT);
-    assert_int_equal(requests_logged(), before); /* nothing reached the server */
+    assert_int_equal(sc_logged(NULL), before); /* nothing reached the server */
     /* and the same client still works */
     assert_int_equal(cpuser_users_update(&client, cpuser_view_of("1"), &f, &user), CPUSER_OK);
     assert_true(cpuser_view_eq(user.first_name, "x\"y"));
-    stop();
+    sc_stop();
 }
 
 static void wrong_token_is_401(void **state)
 {
     (void)state;
-    start(NULL, NULL, "1");
-    connect_client("not-the-token");
+    sc_start("1", NULL, NULL, "not-the-token");
     assert_int_equal(cpuser_users_read(&client, cpuser_view_of("1"), NULL, &user),
                      CPUSER_ERR_HTTP_UNAUTHORIZED);
     assert_true(cpuser_view_eq(client.last.message, "Unauthenticated."));
-    stop();
+    sc_stop();
 }
 
 static void read_only_token_is_403_and_bad_action_is_400(void **state)
 {
     (void)state;
-    start("--read-only-token", "ro-token", "2");
-    connect_client("ro-token");
+    sc_start("2", "--read-only-token", "ro-token", "ro-token");
     assert_int_equal(cpuser_users_read(&client, cpuser_view_of("1"), NULL, &user), CPUSER_OK);
     assert_int_equal(cpuser_users_delete(&client, cpuser_view_of("1")), CPUSER_ERR_HTTP_FORBIDDEN);
     assert_int_equal(client.last.status, 403);
     assert_true(cpuser_view_eq(client.last.message, "This action is unauthorized."));
     cpuser_client_close(&client);
-    connect_client("sim-token");
+    sc_connect("sim-token", 20000);
     /* no active subscription to cancel: 400 with the API's message */
     assert_int_equal(cpuser_users_cancel_subscription(&client, cpuser_view_of("2"), cpuser_view_of("r")),
                      CPUSER_ERR_HTTP_BAD_REQUEST);
     assert_int_equal(client.last.status, 400);
     assert_true(cpuser_view_eq(client.last.message, "The user has no active subscription."));
-    stop();
+    sc_stop();
 }
 
 static void rate_limit_is_429_with_retry_after(void **state)
@@ -298,8 +231,7 @@ static void rate_limit_is_429_with_retry_after(void **state)
     int i;
     cpuser_err err = CPUSER_OK;
     (void)state;
-    start("--rate-limit", "3", "1");
-    connect_client("sim-token");
+    sc_start("1", "--rate-limit", "3", "sim-token");
     for (i = 0; i < 10 && err == CPUSER_OK; i++) {
         err = cpuser_users_read(&client, cpuser_view_of("1"), NULL, &user);
     }
@@ -307,7 +239,7 @@ static void rate_limit_is_429_with_retry_after(void **state)
     assert_int_equal(i, 4);
     assert_true(client.last.retry_after.len > 0);
     assert_int_equal(client.last.ratelimit_remaining, 0);
-    stop();
+    sc_stop();
 }
 
 /* ---- listing ---- */
@@ -341,14 +273,13 @@ static void walk_1000_users_through_4k(void **state)
     tally t;
     uint32_t total = 0;
     (void)state;
-    start(NULL, NULL, "1000");
-    connect_client("sim-token");
+    sc_start("1000", NULL, NULL, "sim-token");
     memset(&t, 0, sizeof t);
     assert_int_equal(cpuser_users_list_all(&client, NULL, 100, count_user, &t, &total), CPUSER_OK);
     assert_int_equal(total, 1000);
     assert_int_equal(t.n, 1000);
     assert_false(t.dup);
-    stop();
+    sc_stop();
 }
 
 static void walk_chunked_and_page_mode(void **state)
@@ -357,8 +288,7 @@ static void walk_chunked_and_page_mode(void **state)
     cpuser_page page;
     uint32_t pages = 0;
     (void)state;
-    start("--chunked", NULL, "250");
-    connect_client("sim-token");
+    sc_start("250", "--chunked", NULL, "sim-token");
     memset(&t, 0, sizeof t);
     assert_int_equal(cpuser_users_list_all(&client, NULL, 37, count_user, &t, NULL), CPUSER_OK);
     assert_int_equal(t.n, 250);
@@ -375,7 +305,7 @@ static void walk_chunked_and_page_mode(void **state)
     assert_int_equal(pages, 3);
     assert_int_equal(page.last_page, 3);
     assert_int_equal(t.n, 250);
-    stop();
+    sc_stop();
 }
 
 static cpuser_err check_filter(void *arg, const cpuser_user *u)
@@ -393,8 +323,7 @@ static void list_filters(void **state)
     cpuser_user_filter f;
     tally t;
     (void)state;
-    start(NULL, NULL, "100");
-    connect_client("sim-token");
+    sc_start("100", NULL, NULL, "sim-token");
     memset(&f, 0, sizeof f);
     memset(&t, 0, sizeof t);
     f.email = cpuser_view_of("user42@example.com");
@@ -434,7 +363,7 @@ static void list_filters(void **state)
     snprintf(t.want_domain, sizeof t.want_domain, "user28@example.com");
     assert_int_equal(cpuser_users_list_all(&client, &f, 100, check_filter, &t, NULL), CPUSER_OK);
     assert_int_equal(t.n, 1);
-    stop();
+    sc_stop();
 }
 
 static cpuser_err check_includes(void *arg, const cpuser_user *u)
@@ -455,8 +384,7 @@ static void includes_and_the_token_limit(void **state)
     cpuser_user_read_opts o;
     tally t;
     (void)state;
-    start(NULL, NULL, "100");
-    connect_client("sim-token");
+    sc_start("100", NULL, NULL, "sim-token");
     /* user 28: one invite and app data, about 110 tokens: fits the default */
     memset(&o, 0, sizeof o);
     o.partner_invites = true;
@@ -475,7 +403,7 @@ static void includes_and_the_token_limit(void **state)
     assert_int_equal(cpuser_users_list_all(&client, &f, 100, check_includes, &t, NULL),
                      CPUSER_JSON_MAX_TOKENS >= 160u ? CPUSER_OK : CPUSER_ERR_BUFFER_TOO_SMALL);
     assert_true(t.n >= 9u);
-    stop();
+    sc_stop();
 }
 
 /* ---- export ---- */
@@ -511,8 +439,7 @@ static void export_streams_in_chunks(void **state)
     cpuser_sink sink;
     cpuser_view url;
     (void)state;
-    start(NULL, NULL, "2");
-    connect_client("sim-token");
+    sc_start("2", NULL, NULL, "sim-token");
     memset(&e, 0, sizeof e);
     sink.write = take_export;
     sink.arg = &e;
@@ -522,23 +449,7 @@ static void export_streams_in_chunks(void **state)
     assert_true(e.calls > 10u);
     assert_int_equal(e.head[0], '{');
     assert_int_equal(e.tail, '}');
-    stop();
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/cpuser-e2e-XXXXXX");
-    return mkdtemp(dir) != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    char cmd[128];
-    (void)state;
-    peer_stop(&sim);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    sc_stop();
 }
 
 int main(void)
@@ -556,5 +467,5 @@ int main(void)
         cmocka_unit_test(includes_and_the_token_limit),
         cmocka_unit_test(export_streams_in_chunks),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, sc_setup, sc_teardown);
 }

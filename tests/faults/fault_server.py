@@ -35,7 +35,6 @@ import email.utils
 import gzip
 import json
 import os
-import signal
 import socket
 import socketserver
 import struct
@@ -43,6 +42,9 @@ import sys
 import threading
 import time
 import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sim"))
+import simlib  # noqa: E402  (tests/sim/simlib.py: options, port file, signals)
 
 USERS_PATH = "/public-api/resources/users/v1.0"
 
@@ -849,10 +851,7 @@ def parse_args(argv=None):
         description="An HTTP/1.1 server that misbehaves on purpose, by named scenario "
                     "(/fault/<name>/..., or the bearer token <name>). Standard library only.",
         epilog="Stop it with SIGTERM or SIGINT.")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8081,
-                        help="port to listen on; 0 picks a free one (default 8081)")
-    parser.add_argument("--port-file", metavar="FILE", help="write the port here once listening")
+    simlib.add_listen_args(parser, 8081)
     parser.add_argument("--scenario", metavar="NAME",
                         help="scenario for requests that name none in their path or token")
     parser.add_argument("--log", metavar="FILE", help="append one line per request: SCENARIO METHOD TARGET n=N")
@@ -863,13 +862,6 @@ def parse_args(argv=None):
     if args.scenario is not None and args.scenario not in SCENARIOS:
         parser.error("no scenario named %r (see --list)" % args.scenario)
     return args
-
-
-def write_port_file(path: str, port: int) -> None:
-    tmp = "%s.tmp.%d" % (path, os.getpid())
-    with open(tmp, "w", encoding="ascii") as handle:
-        handle.write("%d\n" % port)
-    os.replace(tmp, path)
 
 
 def main(argv=None) -> int:
@@ -885,15 +877,10 @@ def main(argv=None) -> int:
     except OSError as exc:
         sys.stderr.write("fault-server: cannot start: %s\n" % exc)
         return 1
-
-    def on_signal(signum, frame):
-        STOP.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    simlib.stop_on_signals(STOP)
     port = server.server_address[1]
     if cfg.port_file:
-        write_port_file(cfg.port_file, port)
+        simlib.write_port_file(cfg.port_file, port)
     print("fault-server listening on http://%s:%d (%d scenarios)" % (cfg.host, port, len(SCENARIOS)),
           flush=True)
     STOP.wait()

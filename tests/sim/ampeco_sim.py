@@ -52,13 +52,9 @@ import hmac
 import http.server
 import json
 import math
-import os
 import random
 import re
 import secrets
-import signal
-import socket
-import socketserver
 import ssl
 import sys
 import threading
@@ -66,6 +62,8 @@ import time
 import traceback
 import urllib.parse
 from decimal import Decimal, InvalidOperation
+
+import simlib
 
 # --------------------------------------------------------------------------
 # Enumerations of the contract (values as listed in openapi-users.json)
@@ -1846,42 +1844,11 @@ class BodyError(Exception):
         self.message = message
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    default_request_version = "HTTP/1.0"  # so even a garbled request line gets a status line
+class Handler(simlib.SimHandler):
     server_version = "ampeco-sim/1.0"
-    sys_version = ""
-    disable_nagle_algorithm = True
 
-    def version_string(self):
-        return self.server_version
-
-    # ---- connection setup (TLS handshake happens here, in the worker thread)
-    def setup(self):
-        self.timeout = self.server.cfg.idle_timeout
-        super().setup()
-        if isinstance(self.connection, ssl.SSLSocket):
-            self.connection.do_handshake()
-
-    def log_message(self, fmt, *args):  # noqa: N802 (stdlib name)
-        if self.server.cfg.verbose:
-            sys.stderr.write("ampeco-sim: %s - %s\n" % (self.address_string(), fmt % args))
-
-    def log_request(self, code="-", size="-"):
-        code = getattr(code, "value", code)
-        path = getattr(self, "path", None) or "-"
-        self.server.write_log("%s %s %s" % (getattr(self, "command", None) or "-", path, code))
-        if self.server.cfg.verbose:
-            self.log_message('"%s" %s', getattr(self, "requestline", ""), code)
-
-    def address_string(self):
-        return self.client_address[0] if self.client_address else "-"
-
-    # ---- every method goes through one dispatcher
-    def do_GET(self):  # noqa: N802
-        self.dispatch()
-
-    do_POST = do_PATCH = do_DELETE = do_PUT = do_HEAD = do_OPTIONS = do_GET
+    # ---- every method goes through one dispatcher (simlib's do_GET ...)
+    do_OPTIONS = simlib.SimHandler.do_GET
 
     def send_error(self, code, message=None, explain=None):
         """Protocol-level errors (bad request line, huge headers...) as JSON."""
@@ -2104,60 +2071,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(b"0\r\n\r\n")
 
 
-class SimServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    request_queue_size = 64
-
+class SimServer(simlib.SimServer):
     def __init__(self, cfg, store):
-        self.cfg = cfg
         self.store = store
         self.limiter = RateLimiter(cfg.rate_limit, cfg.rate_window)
-        self.tls = None
-        self.log_lock = threading.Lock()
-        self.log_file = open(cfg.log, "a", encoding="utf-8") if cfg.log else None
-        if ":" in cfg.host:
-            self.address_family = socket.AF_INET6
-        super().__init__((cfg.host, cfg.port), Handler)
-        if cfg.tls_cert:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.minimum_version = ssl.TLSVersion.TLSv1_2
-            context.load_cert_chain(cfg.tls_cert, cfg.tls_key)
-            if cfg.tls_client_ca:
-                context.verify_mode = ssl.CERT_REQUIRED
-                context.load_verify_locations(cafile=cfg.tls_client_ca)
-            self.socket = context.wrap_socket(self.socket, server_side=True,
-                                              do_handshake_on_connect=False)
-            self.tls = context
-
-    def server_bind(self):
-        # HTTPServer.server_bind would call getfqdn(), a DNS lookup; skip it
-        socketserver.TCPServer.server_bind(self)
-        self.server_name = self.server_address[0]
-        self.server_port = self.server_address[1]
-        self.display_host = self.server_name if ":" not in self.server_name else "[%s]" % self.server_name
-
-    def handle_error(self, request, client_address):
-        exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, TimeoutError, ssl.SSLError, OSError)):
-            if self.cfg.verbose:
-                sys.stderr.write("ampeco-sim: connection from %s ended: %s\n" % (client_address[0], exc))
-            return
-        super().handle_error(request, client_address)
-
-    def write_log(self, line: str):
-        if self.log_file is None:
-            return
-        with self.log_lock:
-            self.log_file.write(line + "\n")
-            self.log_file.flush()
-
-    def server_close(self):
-        super().server_close()
-        if self.log_file is not None:
-            with self.log_lock:
-                self.log_file.close()
-                self.log_file = None
+        super().__init__("ampeco-sim", cfg, Handler)
 
 
 # --------------------------------------------------------------------------
@@ -2170,18 +2088,11 @@ def parse_args(argv=None):
         description="Local AMPECO.CHARGE Public API simulator (users, user groups, id tags, "
                     "payment methods, invoice details). In-memory, standard library only.",
         epilog="Stop it with SIGTERM or SIGINT. Tokens and passwords are never logged.")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="port to listen on; 0 picks a free one (default 8080)")
-    parser.add_argument("--port-file", metavar="FILE", help="write the port here once listening")
-    parser.add_argument("--token", action="append", metavar="TOKEN",
-                        help="accepted bearer token (repeatable; default 'sim-token')")
-    parser.add_argument("--token-file", metavar="FILE", help="file whose non-empty lines are accepted tokens")
+    simlib.add_listen_args(parser, 8080)
+    simlib.add_token_args(parser, "accepted bearer token (repeatable; default 'sim-token')")
     parser.add_argument("--read-only-token", action="append", metavar="TOKEN",
                         help="a token that may only read: anything but GET gets 403 (repeatable)")
-    parser.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain)")
-    parser.add_argument("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
-    parser.add_argument("--tls-client-ca", metavar="FILE",
-                        help="require a client certificate signed by this CA (mutual TLS)")
+    simlib.add_server_args(parser, client_ca=True)
     parser.add_argument("--chunked", action="store_true",
                         help="send bodies with Transfer-Encoding: chunked instead of Content-Length")
     parser.add_argument("--rate-limit", type=int, default=1000, metavar="N",
@@ -2190,7 +2101,6 @@ def parse_args(argv=None):
                         help="rate-limit window length (default 60)")
     parser.add_argument("--seed-users", type=int, default=0, metavar="N",
                         help="pre-create N users user1@example.com..userN@example.com (ids 1..N)")
-    parser.add_argument("--log", metavar="FILE", help="append one line per request: METHOD PATH STATUS")
     parser.add_argument("--user-id-format", choices=("string", "integer"), default="string",
                         help="JSON type of a user's id in responses: 'string' as the spec's user schema "
                              "says (default), or 'integer'")
@@ -2202,26 +2112,15 @@ def parse_args(argv=None):
                         help="emulate the operator setting that forces requireInvoice=true")
     parser.add_argument("--export-sessions", type=int, default=400, metavar="N",
                         help="synthetic charging sessions in a private-data export (default 400)")
-    parser.add_argument("--idle-timeout", type=float, default=30.0, metavar="SECONDS",
-                        help="close a keep-alive connection idle this long (default 30)")
-    parser.add_argument("--verbose", action="store_true", help="log connections to stderr")
     args = parser.parse_args(argv)
 
-    tokens = list(args.token or [])
-    if args.token_file:
-        with open(args.token_file, encoding="utf-8") as handle:
-            tokens += [line.strip() for line in handle if line.strip()]
-    if not tokens:
-        tokens = ["sim-token"]
+    tokens = simlib.read_tokens(args) or ["sim-token"]
     read_only = list(args.read_only_token or [])
     # token indexes are 1-based (see authenticate)
     args.read_only_tokens = set(range(len(tokens) + 1, len(tokens) + len(read_only) + 1))
     tokens += read_only
     args.tokens = tokens
-    if bool(args.tls_cert) != bool(args.tls_key):
-        parser.error("--tls-cert and --tls-key go together")
-    if args.tls_client_ca and not args.tls_cert:
-        parser.error("--tls-client-ca needs --tls-cert and --tls-key")
+    simlib.check_server_args(parser, args)
     if args.rate_limit < 1 or args.rate_window <= 0:
         parser.error("--rate-limit must be >= 1 and --rate-window > 0")
     if args.seed_users < 0 or args.export_sessions < 0:
@@ -2229,44 +2128,12 @@ def parse_args(argv=None):
     return args
 
 
-def write_port_file(path: str, port: int) -> None:
-    tmp = "%s.tmp.%d" % (path, os.getpid())
-    with open(tmp, "w", encoding="ascii") as handle:
-        handle.write("%d\n" % port)
-    os.replace(tmp, path)
-
-
 def main(argv=None) -> int:
     cfg = parse_args(argv)
     store = Store(cfg)
     store.seed(cfg.seed_users)
-    try:
-        server = SimServer(cfg, store)
-    except (OSError, ssl.SSLError) as exc:
-        sys.stderr.write("ampeco-sim: cannot start: %s\n" % exc)
-        return 1
-    stop = threading.Event()
-
-    def on_signal(signum, frame):
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    worker = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                              name="ampeco-sim", daemon=True)
-    worker.start()
-    port = server.server_port
-    if cfg.port_file:
-        write_port_file(cfg.port_file, port)
-    print("ampeco-sim listening on %s://%s:%d (%d users seeded)"
-          % ("https" if server.tls else "http", server.display_host, port, cfg.seed_users), flush=True)
-    while not stop.wait(0.2):
-        if not worker.is_alive():
-            break
-    server.shutdown()
-    server.server_close()
-    worker.join(timeout=2)
-    return 0
+    return simlib.serve("ampeco-sim", cfg, lambda: SimServer(cfg, store),
+                        lambda server: " (%d users seeded)" % cfg.seed_users)
 
 
 if __name__ == "__main__":

@@ -55,18 +55,14 @@ import argparse
 import base64
 import datetime as dt
 import hmac
-import http.server
 import json
-import os
 import re
-import signal
-import socket
-import socketserver
-import ssl
 import sys
 import threading
 import traceback
 import urllib.parse
+
+import simlib
 
 API_VERSION = "2024-05-01"
 UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -131,35 +127,8 @@ class Store:
         }
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    default_request_version = "HTTP/1.0"
+class Handler(simlib.SimHandler):
     server_version = "azure-apim-sim/1.0"
-    sys_version = ""
-    disable_nagle_algorithm = True
-
-    def version_string(self):
-        return self.server_version
-
-    def setup(self):
-        self.timeout = self.server.cfg.idle_timeout
-        super().setup()
-        if isinstance(self.connection, ssl.SSLSocket):
-            self.connection.do_handshake()
-
-    def log_message(self, fmt, *args):  # noqa: N802 (stdlib name)
-        if self.server.cfg.verbose:
-            sys.stderr.write("azure-apim-sim: %s - %s\n" % (self.client_address[0], fmt % args))
-
-    def log_request(self, code="-", size="-"):
-        code = getattr(code, "value", code)
-        self.server.write_log("%s %s %s" % (getattr(self, "command", None) or "-",
-                                            getattr(self, "path", None) or "-", code))
-
-    def do_GET(self):  # noqa: N802
-        self.dispatch()
-
-    do_PATCH = do_DELETE = do_POST = do_PUT = do_HEAD = do_GET
 
     def send_error(self, code, message=None, explain=None):
         self.close_connection = True
@@ -173,7 +142,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return "%s://%s" % (scheme, cfg.operation_host)
         host = self.headers.get("Host", "")
         if not re.fullmatch(r"[A-Za-z0-9.\-]+(:\d+)?|\[[0-9A-Fa-f:.]+\](:\d+)?", host or "-"):
-            host = "%s:%d" % (self.server.server_name, self.server.server_port)
+            host = "%s:%d" % (self.server.display_host, self.server.server_port)
         return "%s://%s" % (scheme, host)
 
     def read_body(self):
@@ -424,80 +393,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return 409, {"error": self.operation_error(op)}, {}
 
     def respond(self, status, payload, headers):
-        body = None if status == 204 or payload is None else json.dumps(payload).encode("utf-8")
-        try:
-            self.send_response(status)
-            if body is not None:
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Cache-Control", "no-cache")
-            self.send_header("x-ms-request-id", "sim-%d" % self.server.next_request())
-            for name, value in headers.items():
-                self.send_header(name, value)
-            if body is None:
-                if status != 204:
-                    self.send_header("Content-Length", "0")
-            else:
-                self.send_header("Content-Length", str(len(body)))
-            if self.close_connection:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            if body is not None and self.command != "HEAD":
-                self.wfile.write(body)
-            self.wfile.flush()
-        except (ConnectionError, TimeoutError, ssl.SSLError, OSError):
-            self.close_connection = True
+        headers = {"Cache-Control": "no-cache", "x-ms-request-id": "sim-%d" % self.server.next_request(), **headers}
+        self.send_json(status, payload, headers, "application/json; charset=utf-8")
 
 
-class SimServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    request_queue_size = 64
-
+class SimServer(simlib.SimServer):
     def __init__(self, cfg, store):
-        self.cfg = cfg
         self.store = store
-        self.tls = None
-        self.log_lock = threading.Lock()
         self.requests = 0
-        self.log_file = open(cfg.log, "a", encoding="utf-8") if cfg.log else None
-        if ":" in cfg.host:
-            self.address_family = socket.AF_INET6
-        super().__init__((cfg.host, cfg.port), Handler)
-        if cfg.tls_cert:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.minimum_version = ssl.TLSVersion.TLSv1_2
-            context.load_cert_chain(cfg.tls_cert, cfg.tls_key)
-            self.socket = context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
-            self.tls = context
-
-    def server_bind(self):
-        socketserver.TCPServer.server_bind(self)  # no getfqdn(): no DNS lookup
-        self.server_name = self.server_address[0]
-        self.server_port = self.server_address[1]
-
-    def handle_error(self, request, client_address):
-        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, ssl.SSLError, OSError)):
-            return
-        super().handle_error(request, client_address)
+        super().__init__("azure-apim-sim", cfg, Handler)
 
     def next_request(self):
         with self.log_lock:
             self.requests += 1
             return self.requests
-
-    def write_log(self, line):
-        if self.log_file is None:
-            return
-        with self.log_lock:
-            self.log_file.write(line + "\n")
-            self.log_file.flush()
-
-    def server_close(self):
-        super().server_close()
-        if self.log_file is not None:
-            with self.log_lock:
-                self.log_file.close()
-                self.log_file = None
 
 
 def parse_args(argv=None):
@@ -505,15 +414,9 @@ def parse_args(argv=None):
                                 description="Local Azure API Management users simulator "
                                             "(get, update, delete with 202 polling). Standard library only.",
                                 epilog="Stop it with SIGTERM or SIGINT. Tokens are never logged.")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8081, help="port; 0 picks a free one (default 8081)")
-    p.add_argument("--port-file", metavar="FILE", help="write the port here once listening")
-    p.add_argument("--token", action="append", metavar="TOKEN", help="accepted bearer token (repeatable; "
-                                                                      "default 'sim-token')")
-    p.add_argument("--token-file", metavar="FILE", help="file whose non-empty lines are accepted tokens")
-    p.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain)")
-    p.add_argument("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
-    p.add_argument("--log", metavar="FILE", help="append one line per request: METHOD TARGET STATUS")
+    simlib.add_listen_args(p, 8081)
+    simlib.add_token_args(p, "accepted bearer token (repeatable; default 'sim-token')")
+    simlib.add_server_args(p, "METHOD TARGET STATUS")
     p.add_argument("--seed-users", type=int, default=0, metavar="N", help="also create user1..userN")
     p.add_argument("--subscription", default="00000000-0000-0000-0000-000000000000")
     p.add_argument("--resource-group", default="rg1")
@@ -531,16 +434,9 @@ def parse_args(argv=None):
                    help="status of a DELETE that completes at once (default 204)")
     p.add_argument("--missing-user-status", type=int, choices=(204, 404), default=204,
                    help="DELETE of a user that does not exist (default 204, ARM's idempotent delete)")
-    p.add_argument("--idle-timeout", type=float, default=30.0, metavar="SECONDS")
-    p.add_argument("--verbose", action="store_true", help="log connections to stderr")
     args = p.parse_args(argv)
-    tokens = list(args.token or [])
-    if args.token_file:
-        with open(args.token_file, encoding="utf-8") as handle:
-            tokens += [line.strip() for line in handle if line.strip()]
-    args.tokens = tokens or ["sim-token"]
-    if bool(args.tls_cert) != bool(args.tls_key):
-        p.error("--tls-cert and --tls-key go together")
+    args.tokens = simlib.read_tokens(args) or ["sim-token"]
+    simlib.check_server_args(p, args)
     if not UUID_RE.fullmatch(args.subscription) or not SERVICE_RE.fullmatch(args.service):
         p.error("--subscription must be a UUID and --service a valid service name")
     if args.seed_users < 0:
@@ -548,38 +444,10 @@ def parse_args(argv=None):
     return args
 
 
-def write_port_file(path, port):
-    tmp = "%s.tmp.%d" % (path, os.getpid())
-    with open(tmp, "w", encoding="ascii") as handle:
-        handle.write("%d\n" % port)
-    os.replace(tmp, path)
-
-
 def main(argv=None):
     cfg = parse_args(argv)
     store = Store(cfg)
-    try:
-        server = SimServer(cfg, store)
-    except (OSError, ssl.SSLError) as exc:
-        sys.stderr.write("azure-apim-sim: cannot start: %s\n" % exc)
-        return 1
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda s, f: stop.set())
-    signal.signal(signal.SIGINT, lambda s, f: stop.set())
-    worker = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                              name="azure-apim-sim", daemon=True)
-    worker.start()
-    if cfg.port_file:
-        write_port_file(cfg.port_file, server.server_port)
-    print("azure-apim-sim listening on %s://%s:%d" % ("https" if server.tls else "http", cfg.host,
-                                                     server.server_port), flush=True)
-    while not stop.wait(0.2):
-        if not worker.is_alive():
-            break
-    server.shutdown()
-    server.server_close()
-    worker.join(timeout=2)
-    return 0
+    return simlib.serve("azure-apim-sim", cfg, lambda: SimServer(cfg, store))
 
 
 if __name__ == "__main__":

@@ -42,18 +42,16 @@ import argparse
 import base64
 import binascii
 import hmac
-import http.server
 import json
 import os
 import re
 import secrets
-import signal
-import socketserver
-import ssl
 import sys
 import threading
 import time
 import urllib.parse
+
+import simlib
 
 UUID_V4 = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}")
 USER_ROUTE = re.compile(r"/users/v1/users/([^/]*)")
@@ -98,35 +96,8 @@ class State:
         return "req_%010d" % self.request_seq
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    default_request_version = "HTTP/1.0"
+class Handler(simlib.SimHandler):
     server_version = "contasimples-sim/1.0"
-    sys_version = ""
-    disable_nagle_algorithm = True
-
-    def version_string(self):
-        return self.server_version
-
-    def setup(self):
-        self.timeout = self.server.cfg.idle_timeout
-        super().setup()
-        if isinstance(self.connection, ssl.SSLSocket):
-            self.connection.do_handshake()
-
-    def log_message(self, fmt, *args):  # noqa: N802 (stdlib name)
-        if self.server.cfg.verbose:
-            sys.stderr.write("contasimples-sim: %s\n" % (fmt % args))
-
-    def log_request(self, code="-", size="-"):
-        code = getattr(code, "value", code)
-        self.server.write_log("%s %s %s" % (getattr(self, "command", None) or "-",
-                                            getattr(self, "path", None) or "-", code))
-
-    def do_GET(self):  # noqa: N802
-        self.dispatch()
-
-    do_POST = do_PATCH = do_DELETE = do_PUT = do_HEAD = do_GET
 
     def send_error(self, code, message=None, explain=None):
         self.close_connection = True
@@ -255,74 +226,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.respond(status, body)
 
     def respond(self, status: int, payload, headers=None):
-        body = None if status == 204 or payload is None else json.dumps(payload).encode("utf-8")
-        try:
-            self.send_response(status)
-            if body is not None:
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            if self.close_connection:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            if body is not None and self.command != "HEAD":
-                self.wfile.write(body)
-            self.wfile.flush()
-        except (ConnectionError, TimeoutError, ssl.SSLError, OSError):
-            self.close_connection = True
+        self.send_json(status, payload, headers)
 
 
-class SimServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
+class SimServer(simlib.SimServer):
     def __init__(self, cfg):
-        self.cfg = cfg
         self.state = State(cfg)
-        self.tls = None
-        self.log_lock = threading.Lock()
-        self.log_file = open(cfg.log, "a", encoding="utf-8") if cfg.log else None
         self.capture_file = open(cfg.capture, "a", encoding="utf-8") if cfg.capture else None
-        super().__init__((cfg.host, cfg.port), Handler)
-        if cfg.tls_cert:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.minimum_version = ssl.TLSVersion.TLSv1_2
-            context.load_cert_chain(cfg.tls_cert, cfg.tls_key)
-            self.socket = context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
-            self.tls = context
-
-    def server_bind(self):
-        socketserver.TCPServer.server_bind(self)  # no getfqdn() lookup
-        self.server_name = self.server_address[0]
-        self.server_port = self.server_address[1]
-
-    def handle_error(self, request, client_address):
-        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, ssl.SSLError, OSError)):
-            return
-        super().handle_error(request, client_address)
-
-    def write_log(self, line: str):
-        with self.log_lock:
-            if self.log_file is not None:
-                self.log_file.write(line + "\n")
-                self.log_file.flush()
+        super().__init__("contasimples-sim", cfg, Handler)
 
     def capture(self, method, path, headers, raw):
-        with self.log_lock:
-            if self.capture_file is not None:
-                record = {"method": method, "path": path, "headers": [[k, v] for k, v in headers.items()],
-                          "body": None if raw is None else raw.decode("utf-8", "replace")}
-                self.capture_file.write(json.dumps(record) + "\n")
-                self.capture_file.flush()
+        if self.capture_file is not None:
+            record = {"method": method, "path": path, "headers": [[k, v] for k, v in headers.items()],
+                      "body": None if raw is None else raw.decode("utf-8", "replace")}
+            self.append_line("capture_file", json.dumps(record))
 
     def server_close(self):
         super().server_close()
         with self.log_lock:
-            for f in (self.log_file, self.capture_file):
-                if f is not None:
-                    f.close()
-            self.log_file = self.capture_file = None
+            if self.capture_file is not None:
+                self.capture_file.close()
+                self.capture_file = None
 
 
 def read_secret_file(path: str) -> str:
@@ -336,12 +260,9 @@ def parse_args(argv=None):
         description="Local Conta Simples users API simulator (delete user) with an OAuth 2.0 "
                     "client-credentials token endpoint. In-memory, standard library only.",
         epilog="Stop it with SIGTERM or SIGINT. Tokens and the client secret are never printed.")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8081, help="port; 0 picks a free one (default 8081)")
-    parser.add_argument("--port-file", metavar="FILE", help="write the port here once listening")
-    parser.add_argument("--token", action="append", metavar="TOKEN", help="a static bearer token accepted "
-                        "as is (repeatable)")
-    parser.add_argument("--token-file", metavar="FILE", help="file whose non-empty lines are static tokens")
+    simlib.add_listen_args(parser, 8081)
+    simlib.add_token_args(parser, "a static bearer token accepted as is (repeatable)",
+                          "file whose non-empty lines are static tokens")
     parser.add_argument("--client-id", default="cpuser-client", help="the OAuth2 client id (default cpuser-client)")
     parser.add_argument("--client-secret-file", metavar="FILE",
                         help="file holding the OAuth2 client secret (default: $CS_SIM_CLIENT_SECRET, "
@@ -357,28 +278,18 @@ def parse_args(argv=None):
                         help="add users 00000000-0000-4000-8000-{n:012d}, n = 2..N+1")
     parser.add_argument("--fail-500", action="append", metavar="UUID[=N]",
                         help="the first N (default 1) deletes of this user answer 500 (repeatable)")
-    parser.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain)")
-    parser.add_argument("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
-    parser.add_argument("--log", metavar="FILE", help="append one line per request: METHOD PATH STATUS")
     parser.add_argument("--capture", metavar="FILE",
                         help="append each request (method, path, headers, body) as one JSON line")
-    parser.add_argument("--idle-timeout", type=float, default=30.0, metavar="SECONDS",
-                        help="close a keep-alive connection idle this long (default 30)")
-    parser.add_argument("--verbose", action="store_true", help="log requests to stderr")
+    simlib.add_server_args(parser)
     args = parser.parse_args(argv)
-    tokens = list(args.token or [])
-    if args.token_file:
-        with open(args.token_file, encoding="utf-8") as handle:
-            tokens += [line.strip() for line in handle if line.strip()]
-    args.tokens = tokens
+    args.tokens = simlib.read_tokens(args)
     if args.client_secret_file:
         args.client_secret = read_secret_file(args.client_secret_file)
     else:
         args.client_secret = os.environ.get("CS_SIM_CLIENT_SECRET", "sim-secret")
     if args.token_valid is None:
         args.token_valid = float(args.expires_in)
-    if bool(args.tls_cert) != bool(args.tls_key):
-        parser.error("--tls-cert and --tls-key go together")
+    simlib.check_server_args(parser, args)
     if args.expires_in < 0 or args.token_valid < 0 or args.seed_users < 0:
         parser.error("--expires-in, --token-valid and --seed-users must be >= 0")
     for uid in [args.main_user] + list(args.user or []):
@@ -391,38 +302,10 @@ def parse_args(argv=None):
     return args
 
 
-def write_port_file(path: str, port: int) -> None:
-    tmp = "%s.tmp.%d" % (path, os.getpid())
-    with open(tmp, "w", encoding="ascii") as handle:
-        handle.write("%d\n" % port)
-    os.replace(tmp, path)
-
-
 def main(argv=None) -> int:
     cfg = parse_args(argv)
-    try:
-        server = SimServer(cfg)
-    except (OSError, ssl.SSLError) as exc:
-        sys.stderr.write("contasimples-sim: cannot start: %s\n" % exc)
-        return 1
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
-    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
-    worker = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                              name="contasimples-sim", daemon=True)
-    worker.start()
-    if cfg.port_file:
-        write_port_file(cfg.port_file, server.server_port)
-    print("contasimples-sim listening on %s://%s:%d (%d users)"
-          % ("https" if server.tls else "http", cfg.host, server.server_port, len(server.state.users)),
-          flush=True)
-    while not stop.wait(0.2):
-        if not worker.is_alive():
-            break
-    server.shutdown()
-    server.server_close()
-    worker.join(timeout=2)
-    return 0
+    return simlib.serve("contasimples-sim", cfg, lambda: SimServer(cfg),
+                        lambda server: " (%d users)" % len(server.state.users))
 
 
 if __name__ == "__main__":

@@ -12,18 +12,18 @@ The last line printed is "N passed, N failed".
 import http.client
 import json
 import os
-import shutil
 import signal
 import ssl
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+import testlib  # noqa: E402  (tests/testlib.py: simulator processes, the runner)
+
 SIM = os.path.join(HERE, "azure_apim_sim.py")
 MAKE_CERTS = os.path.join(ROOT, "tests", "tls", "make_certs.sh")
 TOKEN = "az-test-token-9c1d"
@@ -33,59 +33,14 @@ EXAMPLE = "5931a75ae4bbd512288c680b"
 V = "?api-version=2024-05-01"
 RUN_LIMIT_S = 90
 
-TMP = tempfile.mkdtemp(prefix="azure-sim-test-")
-SIMS = []
+TMP = testlib.temp_dir("azure-sim-test-")
 
 
-class Sim:
-    count = 0
-
+class Sim(testlib.Sim):
     def __init__(self, *extra, tls=None):
-        Sim.count += 1
-        name = "sim%d" % Sim.count
-        self.port_file = os.path.join(TMP, name + ".port")
-        self.err_path = os.path.join(TMP, name + ".err")
-        self.log_path = os.path.join(TMP, name + ".log")
-        args = [sys.executable, SIM, "--port", "0", "--port-file", self.port_file, "--token", TOKEN,
-                "--log", self.log_path] + list(extra)
         if tls:
-            args += ["--tls-cert", tls[0], "--tls-key", tls[1]]
-        with open(self.err_path, "wb") as err:
-            self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
-        SIMS.append(self)
-        deadline = time.monotonic() + 15
-        self.port = None
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            try:
-                with open(self.port_file, encoding="ascii") as handle:
-                    text = handle.read().strip()
-                if text:
-                    self.port = int(text)
-                    break
-            except FileNotFoundError:
-                pass
-            time.sleep(0.05)
-        if self.port is None:
-            self.stop()
-            with open(self.err_path, encoding="utf-8", errors="replace") as handle:
-                raise RuntimeError("simulator did not start: " + handle.read())
-
-    def log(self):
-        try:
-            with open(self.log_path, encoding="utf-8") as handle:
-                return [line for line in handle.read().splitlines() if line]
-        except FileNotFoundError:
-            return []
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
-        return self.proc.returncode
+            extra += ("--tls-cert", tls[0], "--tls-key", tls[1])
+        super().__init__(SIM, TMP, "--token", TOKEN, *extra)
 
 
 class Reply:
@@ -156,7 +111,7 @@ class Basics(unittest.TestCase):
         self.assertIn("www-authenticate", r.headers)
         r = call(self.sim.port, "GET", user() + V, token="wrong")
         self.assertEqual((r.status, r.json()["error"]["code"]), (401, "InvalidAuthenticationToken"))
-        for line in self.sim.log():
+        for line in self.sim.log_lines():
             self.assertNotIn(TOKEN, line)
 
     def test_api_version_is_checked(self):
@@ -192,11 +147,11 @@ class Basics(unittest.TestCase):
         self.assertEqual(call(self.sim.port, "GET", user("user1") + V).status, 200)  # still there
 
     def test_log_has_one_line_per_request(self):
-        before = len(self.sim.log())
+        before = len(self.sim.log_lines())
         call(self.sim.port, "GET", user() + V)
         call(self.sim.port, "GET", user("nobody") + V)
         time.sleep(0.1)
-        lines = self.sim.log()[before:]
+        lines = self.sim.log_lines()[before:]
         self.assertEqual(lines, ["GET %s 200" % (user() + V), "GET %s 404" % (user("nobody") + V)])
 
 
@@ -226,8 +181,7 @@ class Etags(unittest.TestCase):
             self.assertEqual(sim.stop(), 0)
 
     def test_update_changes_the_etag(self):
-        sim = Sim()
-        try:
+        with Sim() as sim:
             old = call(sim.port, "GET", user() + V).headers["etag"]
             r = call(sim.port, "PATCH", user() + V, headers={"If-Match": old},
                      body={"properties": {"note": "x"}})
@@ -237,17 +191,12 @@ class Etags(unittest.TestCase):
             self.assertEqual(r.json()["properties"]["note"], "x")
             self.assertEqual(call(sim.port, "DELETE", user() + V, headers={"If-Match": old}).status, 412)
             self.assertEqual(call(sim.port, "DELETE", user() + V, headers={"If-Match": new}).status, 204)
-        finally:
-            sim.stop()
 
     def test_missing_user_can_be_404_and_sync_status_200(self):
-        sim = Sim("--missing-user-status", "404", "--sync-status", "200")
-        try:
+        with Sim("--missing-user-status", "404", "--sync-status", "200") as sim:
             self.assertEqual(call(sim.port, "DELETE", user() + V, headers={"If-Match": "*"}).status, 200)
             r = call(sim.port, "DELETE", user() + V, headers={"If-Match": "*"})
             self.assertEqual((r.status, r.json()["error"]["code"]), (404, "ResourceNotFound"))
-        finally:
-            sim.stop()
 
 
 class Operations(unittest.TestCase):
@@ -255,8 +204,7 @@ class Operations(unittest.TestCase):
         return call(sim.port, "GET", path_of(url))
 
     def test_202_completes_on_the_nth_poll(self):
-        sim = Sim("--polls", "3", "--retry-after", "2")
-        try:
+        with Sim("--polls", "3", "--retry-after", "2") as sim:
             r = call(sim.port, "DELETE", user() + V, headers={"If-Match": "*"})
             self.assertEqual(r.status, 202)
             self.assertEqual(r.headers["retry-after"], "2")
@@ -278,32 +226,23 @@ class Operations(unittest.TestCase):
             self.assertEqual(states, ["InProgress", "InProgress", "Succeeded"])
             self.assertEqual(call(sim.port, "GET", user() + V).status, 404)
             self.assertEqual(self.poll(sim, op).json()["status"], "Succeeded")  # stays ended
-        finally:
-            sim.stop()
 
     def test_failed_and_canceled(self):
         for result, status in (("failed", "Failed"), ("canceled", "Canceled")):
-            sim = Sim("--polls", "1", "--operation-result", result)
-            try:
+            with Sim("--polls", "1", "--operation-result", result) as sim:
                 r = call(sim.port, "DELETE", user() + V, headers={"If-Match": "*"})
                 p = self.poll(sim, r.headers["azure-asyncoperation"])
                 self.assertEqual(p.json()["status"], status)
                 self.assertIn("code", p.json()["error"])
                 self.assertEqual(call(sim.port, "GET", user() + V).status, 200)  # still there
-            finally:
-                sim.stop()
-        sim = Sim("--polls", "1", "--operation-result", "failed")
-        try:
+        with Sim("--polls", "1", "--operation-result", "failed") as sim:
             r = call(sim.port, "DELETE", user() + V, headers={"If-Match": "*"})
             p = self.poll(sim, r.headers["location"])
             self.assertEqual(p.status, 409)
             self.assertEqual(p.json()["error"]["code"], "UserDeleteFailed")
-        finally:
-            sim.stop()
 
     def test_location_polling(self):
-        sim = Sim("--polls", "2", "--async-headers", "location", "--retry-after", "-1")
-        try:
+        with Sim("--polls", "2", "--async-headers", "location", "--retry-after", "-1") as sim:
             r = call(sim.port, "DELETE", user() + V, headers={"If-Match": "*"})
             self.assertEqual(r.status, 202)
             self.assertNotIn("azure-asyncoperation", r.headers)
@@ -313,27 +252,19 @@ class Operations(unittest.TestCase):
             p = self.poll(sim, p.headers["location"])
             self.assertEqual(p.status, 204)
             self.assertEqual(call(sim.port, "GET", user() + V).status, 404)
-        finally:
-            sim.stop()
 
     def test_header_choices_and_other_origin(self):
-        sim = Sim("--polls", "1", "--async-headers", "none")
-        try:
+        with Sim("--polls", "1", "--async-headers", "none") as sim:
             r = call(sim.port, "DELETE", user() + V, headers={"If-Match": "*"})
             self.assertEqual(r.status, 202)
             self.assertNotIn("location", r.headers)
             self.assertNotIn("azure-asyncoperation", r.headers)
-        finally:
-            sim.stop()
-        sim = Sim("--polls", "1", "--operation-host", "evil.example.com:8443")
-        try:
+        with Sim("--polls", "1", "--operation-host", "evil.example.com:8443") as sim:
             r = call(sim.port, "DELETE", user() + V, headers={"If-Match": "*"})
             self.assertTrue(r.headers["azure-asyncoperation"].startswith("http://evil.example.com:8443/"))
             self.assertTrue(r.headers["location"].startswith("http://evil.example.com:8443/"))
             r = call(sim.port, "GET", SCOPE + "/tenant/operationResults/nope" + V)
             self.assertEqual((r.status, r.json()["error"]["code"]), (404, "OperationNotFound"))
-        finally:
-            sim.stop()
 
 
 class Process(unittest.TestCase):
@@ -341,15 +272,12 @@ class Process(unittest.TestCase):
         certs = os.path.join(TMP, "certs")
         subprocess.run(["sh", MAKE_CERTS, certs], check=True, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, timeout=60)
-        sim = Sim(tls=(os.path.join(certs, "server.crt"), os.path.join(certs, "server.key")))
-        try:
+        with Sim(tls=(os.path.join(certs, "server.crt"), os.path.join(certs, "server.key"))) as sim:
             context = ssl.create_default_context(cafile=os.path.join(certs, "ca.crt"))
             r = call(sim.port, "GET", user() + V, context=context)
             self.assertEqual(r.status, 200)
             r = call(sim.port, "DELETE", user() + V, headers={"If-Match": r.headers["etag"]}, context=context)
             self.assertEqual(r.status, 204)
-        finally:
-            sim.stop()
 
     def test_clean_shutdown_on_signals(self):
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -366,37 +294,5 @@ class Process(unittest.TestCase):
             self.assertEqual(p.returncode, 2, extra)
 
 
-def cleanup():
-    for sim in SIMS:
-        try:
-            sim.stop()
-        except Exception:  # noqa: BLE001 - keep stopping the others
-            sim.proc.kill()
-    shutil.rmtree(TMP, ignore_errors=True)
-
-
-def watchdog():
-    sys.stderr.write("\ntest_azure_apim_sim: the run exceeded %d s; stopping\n" % RUN_LIMIT_S)
-    cleanup()
-    print("0 passed, 1 failed", flush=True)
-    os._exit(1)
-
-
-def main():
-    timer = threading.Timer(RUN_LIMIT_S, watchdog)
-    timer.daemon = True
-    timer.start()
-    try:
-        suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-        result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
-    finally:
-        timer.cancel()
-        cleanup()
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    passed = result.testsRun - failed - len(result.skipped)
-    print("%d passed, %d failed" % (max(passed, 0), failed), flush=True)
-    return 0 if failed == 0 and result.testsRun > 0 else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(testlib.main("test_azure_apim_sim", limit_s=RUN_LIMIT_S))

@@ -10,19 +10,19 @@ temporary directory removed. The last line printed is "N passed, N failed".
 
 import base64
 import http.client
+import itertools
 import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 import unittest
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import testlib  # noqa: E402  (tests/testlib.py: simulator processes, the runner)
+
 SIM = os.path.join(HERE, "contasimples_sim.py")
 TOKEN = "static-token-1"
 SECRET = "s3cr3t &=+ é"
@@ -31,52 +31,20 @@ USER = "550e8400-e29b-41d4-a716-446655440000"
 FLAKY = "6fa459ea-ee8a-4ca4-894e-db77e160355e"
 RUN_LIMIT_S = 90
 
-TMP = tempfile.mkdtemp(prefix="contasimples-sim-test-")
-SIMS = []
+TMP = testlib.temp_dir("contasimples-sim-test-")
+SECRET_FILE = os.path.join(TMP, "secret")
+with open(SECRET_FILE, "w", encoding="utf-8") as handle:
+    handle.write(SECRET + "\n")
 
 
-class Sim:
-    count = 0
+class Sim(testlib.Sim):
+    captures = itertools.count(1)
 
     def __init__(self, *extra):
-        Sim.count += 1
-        name = "sim%d" % Sim.count
-        self.port_file = os.path.join(TMP, name + ".port")
-        self.log_path = os.path.join(TMP, name + ".log")
-        self.capture_path = os.path.join(TMP, name + ".capture")
-        secret_file = os.path.join(TMP, name + ".secret")
-        with open(secret_file, "w", encoding="utf-8") as handle:
-            handle.write(SECRET + "\n")
-        args = [sys.executable, SIM, "--port", "0", "--port-file", self.port_file, "--token", TOKEN,
-                "--client-secret-file", secret_file, "--log", self.log_path,
-                "--capture", self.capture_path] + list(extra)
-        self.err_path = os.path.join(TMP, name + ".stderr")
-        with open(self.err_path, "wb") as err:
-            self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
-        SIMS.append(self)
-        deadline = time.monotonic() + 15
-        self.port = None
-        while time.monotonic() < deadline and self.port is None:
-            if self.proc.poll() is not None:
-                raise RuntimeError("simulator exited: " + open(self.err_path).read())
-            try:
-                with open(self.port_file, encoding="ascii") as handle:
-                    self.port = int(handle.read().strip() or "0") or None
-            except FileNotFoundError:
-                pass
-            time.sleep(0.05)
-        if self.port is None:
-            raise RuntimeError("simulator did not start")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
-        return self.proc.returncode
+        capture = os.path.join(TMP, "capture%d.jsonl" % next(Sim.captures))
+        super().__init__(SIM, TMP, "--token", TOKEN, "--client-secret-file", SECRET_FILE,
+                         "--capture", capture, *extra)
+        self.capture_path = capture
 
     def call(self, method, path, body=None, headers=None, token=TOKEN):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
@@ -205,7 +173,7 @@ class TokenTests(unittest.TestCase):
         self.assertIn("DELETE %s 404" % user_path(USER), log)
         self.assertNotIn(tok, log)
         self.assertNotIn("s3cr3t", log)
-        with open(sim.err_path, encoding="utf-8") as handle:
+        with open(sim.out_path, encoding="utf-8") as handle:
             self.assertNotIn("s3cr3t", handle.read())
         with open(sim.capture_path, encoding="utf-8") as handle:
             records = [json.loads(line) for line in handle]
@@ -227,37 +195,5 @@ class ProcessTests(unittest.TestCase):
         self.assertEqual(sim.stop(), 0)
 
 
-def cleanup():
-    for sim in SIMS:
-        try:
-            sim.stop()
-        except Exception:  # noqa: BLE001 - keep stopping the others
-            sim.proc.kill()
-    shutil.rmtree(TMP, ignore_errors=True)
-
-
-def watchdog():
-    sys.stderr.write("\ntest_contasimples_sim: the run exceeded %d s\n" % RUN_LIMIT_S)
-    cleanup()
-    print("0 passed, 1 failed", flush=True)
-    os._exit(1)
-
-
-def main():
-    timer = threading.Timer(RUN_LIMIT_S, watchdog)
-    timer.daemon = True
-    timer.start()
-    try:
-        suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-        result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
-    finally:
-        timer.cancel()
-        cleanup()
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    passed = result.testsRun - failed - len(result.skipped)
-    print("%d passed, %d failed" % (max(passed, 0), failed), flush=True)
-    return 0 if failed == 0 else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(testlib.main("test_contasimples_sim", limit_s=RUN_LIMIT_S))

@@ -18,14 +18,15 @@ import socket
 import ssl
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 import unittest
 import urllib.parse
 from decimal import Decimal
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import testlib  # noqa: E402  (tests/testlib.py: simulator processes, the runner)
+
 SIM = os.path.join(HERE, "ampeco_sim.py")
 TOKEN = "test-token-5f2c9a"
 USERS = "/public-api/resources/users/v1.0"
@@ -36,81 +37,18 @@ TAGS = "/public-api/resources/id-tags/v2.0"
 SEED_EPOCH = 1704067200  # seeded user n was created and last updated at SEED_EPOCH + 60 n
 RUN_LIMIT_S = 150        # the watchdog ends the whole run after this long
 
-TMP = tempfile.mkdtemp(prefix="ampeco-sim-test-")
-SIMS = []
-SIMS_LOCK = threading.Lock()
+TMP = testlib.temp_dir("ampeco-sim-test-")
 
 
 # --------------------------------------------------------------------------
 # Harness: simulator processes and a tiny HTTP helper
 # --------------------------------------------------------------------------
 
-class Sim:
-    """One simulator subprocess."""
-
-    count = 0
+class Sim(testlib.Sim):
+    """One simulator subprocess with our token and `seed` seeded users."""
 
     def __init__(self, *extra, seed=0):
-        Sim.count += 1
-        self.name = "sim%d" % Sim.count
-        self.port_file = os.path.join(TMP, self.name + ".port")
-        self.err_path = os.path.join(TMP, self.name + ".stderr")
-        self.log_path = os.path.join(TMP, self.name + ".log")
-        args = [sys.executable, SIM, "--port", "0", "--port-file", self.port_file,
-                "--token", TOKEN, "--seed-users", str(seed), "--log", self.log_path] + list(extra)
-        with open(self.err_path, "wb") as err:
-            self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                         stderr=err)
-        with SIMS_LOCK:
-            SIMS.append(self)
-        self.port = self._wait_port(15.0)
-
-    def _wait_port(self, limit):
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("simulator exited (%s): %s" % (self.proc.returncode, self.stderr()))
-            try:
-                with open(self.port_file, encoding="ascii") as handle:
-                    text = handle.read().strip()
-                if text:
-                    return int(text)
-            except FileNotFoundError:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("simulator did not report a port in %.0f s" % limit)
-
-    def stderr(self):
-        try:
-            with open(self.err_path, encoding="utf-8", errors="replace") as handle:
-                return handle.read()
-        except OSError:
-            return ""
-
-    def stop(self, sig=signal.SIGTERM):
-        """Stop it (bounded waits); returns the exit status."""
-        if self.proc.poll() is None:
-            try:
-                self.proc.send_signal(sig)
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
-        return self.proc.returncode
-
-
-def stop_all():
-    with SIMS_LOCK:
-        sims = list(SIMS)
-    for sim in sims:
-        try:
-            sim.stop()
-        except Exception:  # noqa: BLE001 - keep stopping the others
-            try:
-                sim.proc.kill()
-            except OSError:
-                pass
+        super().__init__(SIM, TMP, "--token", TOKEN, "--seed-users", str(seed), *extra)
 
 
 class Reply:
@@ -1064,38 +1002,5 @@ class ProcessTests(unittest.TestCase):
             self.assertEqual(sim.stop(), 0)
 
 
-# --------------------------------------------------------------------------
-# Runner: a "N passed, N failed" summary, a watchdog, cleanup
-# --------------------------------------------------------------------------
-
-def cleanup():
-    stop_all()
-    shutil.rmtree(TMP, ignore_errors=True)
-
-
-def watchdog():
-    sys.stderr.write("\ntest_sim: the run exceeded %d s; stopping everything\n" % RUN_LIMIT_S)
-    cleanup()
-    print("0 passed, 1 failed", flush=True)
-    os._exit(1)
-
-
-def main():
-    timer = threading.Timer(RUN_LIMIT_S, watchdog)
-    timer.daemon = True
-    timer.start()
-    try:
-        suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-        result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
-    finally:
-        timer.cancel()
-        cleanup()
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    passed = result.testsRun - len(result.failures) - len(result.errors) \
-        - len(result.skipped) - len(result.unexpectedSuccesses)
-    print("%d passed, %d failed" % (max(passed, 0), failed), flush=True)
-    return 0 if failed == 0 else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(testlib.main("test_sim", limit_s=RUN_LIMIT_S))
