@@ -16,6 +16,10 @@
 #             cpuser_users_list over the scripted transport
 #   request   the request builder and the users operations with random
 #             field values: the bytes sent must be a clean HTTP/1.1 request
+#   backends  one body served as payment-method steps 1 and 2, pages of
+#             payment methods, id tags and groups, invoice details, a Conta
+#             Simples error, an OAuth2 token answer and an Azure operation
+#             status after a 202
 #
 # The library (src/*.c) is compiled here with the harnesses' own flags into
 # build/fuzz/obj (never the archives of the normal build). New inputs land
@@ -35,7 +39,7 @@ FUZZ_SMOKE_SECONDS ?= 3
 FUZZ_JOBS          ?= 2
 FUZZ_EXTRA_CFLAGS  ?=
 FUZZ_DIR           := build/fuzz
-FUZZ_NAMES         ?= response chunked json list request
+FUZZ_NAMES         ?= response chunked json list request backends
 FUZZ_BINS          := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_LIB_SRC       := $(wildcard src/*.c)
 FUZZ_LIB_OBJ       := $(FUZZ_LIB_SRC:src/%.c=$(FUZZ_DIR)/obj/%.o)
