@@ -181,6 +181,18 @@ static void check_contasimples(const uint8_t *data, size_t size)
     last_views_in_work();
 }
 
+static bool contains(const uint8_t *data, size_t size, const char *s)
+{
+    size_t n = strlen(s);
+    size_t i;
+    for (i = 0; i + n <= size; i++) {
+        if (memcmp(data + i, s, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void check_oauth2(const uint8_t *data, size_t size)
 {
     static cpuser_oauth2 o;
@@ -207,8 +219,12 @@ static void check_oauth2(const uint8_t *data, size_t size)
     cfg.retry.max_attempts = 1;
     FUZZ_CHECK(cpuser_client_init(&client, &cfg, &tp, &pf, work, sizeof work) == CPUSER_OK);
     (void)cpuser_contasimples_delete_user(&client, cpuser_view_of(UUID));
-    for (k = 0; k + (sizeof SECRET - 1u) <= sizeof work; k++) {
-        FUZZ_CHECK(memcmp(work + k, SECRET, sizeof SECRET - 1u) != 0);
+    /* the secret is not left behind, unless the server put it in the body
+     * itself (then the token, which the API request carries, holds it) */
+    if (!contains(data, size, SECRET)) {
+        for (k = 0; k + (sizeof SECRET - 1u) <= sizeof work; k++) {
+            FUZZ_CHECK(memcmp(work + k, SECRET, sizeof SECRET - 1u) != 0);
+        }
     }
     FUZZ_CHECK(o.token_len < sizeof o.token);
     last_views_in_work();
