@@ -729,12 +729,3 @@ cpuser_err cpuser_ampeco_list_one(cpuser_client *c, const cpuser_ampeco_list *l,
 {
     return l->pager != NULL ? l->pager(c, l, page) : cpuser_ampeco_list_page(c, l, page);
 }
-
-cpuser_err cpuser_ampeco_list_run(cpuser_client *c, const cpuser_ampeco_list *l, cpuser_page *page,
-                                  uint8_t per_page, uint32_t *total)
-{
-    if (page == NULL) {
-        return cpuser_ampeco_list_all(c, l, per_page, total);
-    }
-    return l->pager != NULL ? l->pager(c, l, page) : cpuser_ampeco_list_page(c, l, page);
-}

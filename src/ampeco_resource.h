@@ -8,7 +8,8 @@
  *     create  cpuser_ampeco_send(c, "POST", LIST_PATH, NULL, 0, &create_rules, f, &object, out)
  *     update  cpuser_ampeco_send(c, "PATCH", ITEM_PATH, &id, 1, &update_rules, f, &object, out)
  *     delete  cpuser_ampeco_delete(c, ITEM_PATH, &id, 1)
- *     list    cpuser_ampeco_list_run(c, &spec, page, per_page, total)
+ *     list    cpuser_ampeco_list_one(c, &spec, page), cpuser_ampeco_list_all(c, &spec,
+ *             per_page, total), or cpuser_ampeco_list_first(c, &spec, per_page)
  *
  * Each resource lives in its own object file, so a firmware that links only
  * some of them carries only those (--gc-sections drops the rest). */
@@ -195,14 +196,11 @@ cpuser_err cpuser_ampeco_list_all(cpuser_client *c, const cpuser_ampeco_list *l,
 cpuser_err cpuser_ampeco_list_first(cpuser_client *c, const cpuser_ampeco_list *l,
                                     uint8_t per_page);
 
-/* One page with the endpoint's pager (or cpuser_ampeco_list_page). */
+/* One page with the endpoint's pager (or cpuser_ampeco_list_page). Each
+ * public list call uses one of _one, _all, _first directly, so the stack
+ * analysis (make bench) follows exact paths. */
 cpuser_err cpuser_ampeco_list_one(cpuser_client *c, const cpuser_ampeco_list *l, cpuser_page *page);
 
-/* With page: one page; without (NULL): every page with per_page. A module
- * whose public calls each call one of the functions above directly gives
- * the stack analysis (make bench) exact paths. */
-cpuser_err cpuser_ampeco_list_run(cpuser_client *c, const cpuser_ampeco_list *l, cpuser_page *page,
-                                  uint8_t per_page, uint32_t *total);
 
 /* Query helpers: name=v when v is not empty; name=<enum name> when v is
  * not 0 (an unknown value fails the request with BAD_ARGUMENT). */
