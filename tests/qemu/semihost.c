@@ -59,7 +59,9 @@ static int32_t handle_of(int fd)
     return std_handle[fd];
 }
 
-int _write(int fd, const void *buf, size_t len)
+/* SYS_WRITE and SYS_READ take { handle, data, length } and return the
+ * bytes NOT transferred. */
+static int transfer(uint32_t op, int fd, const void *buf, size_t len)
 {
     uint32_t block[3];
     int32_t h = handle_of(fd);
@@ -68,11 +70,10 @@ int _write(int fd, const void *buf, size_t len)
         errno = EBADF;
         return -1;
     }
-    /* SYS_WRITE: { handle, data, length }; returns the bytes NOT written. */
     block[0] = (uint32_t)h;
     block[1] = (uint32_t)(uintptr_t)buf;
     block[2] = (uint32_t)len;
-    left = sh_call(SH_SYS_WRITE, block);
+    left = sh_call(op, block);
     if (left < 0 || (uint32_t)left > len) {
         errno = EIO;
         return -1;
@@ -80,25 +81,14 @@ int _write(int fd, const void *buf, size_t len)
     return (int)(len - (size_t)left);
 }
 
+int _write(int fd, const void *buf, size_t len)
+{
+    return transfer(SH_SYS_WRITE, fd, buf, len);
+}
+
 int _read(int fd, void *buf, size_t len)
 {
-    uint32_t block[3];
-    int32_t h = handle_of(fd);
-    int32_t left;
-    if (h < 0) {
-        errno = EBADF;
-        return -1;
-    }
-    /* SYS_READ: { handle, buffer, length }; returns the bytes NOT read. */
-    block[0] = (uint32_t)h;
-    block[1] = (uint32_t)(uintptr_t)buf;
-    block[2] = (uint32_t)len;
-    left = sh_call(SH_SYS_READ, block);
-    if (left < 0 || (uint32_t)left > len) {
-        errno = EIO;
-        return -1;
-    }
-    return (int)(len - (size_t)left);
+    return transfer(SH_SYS_READ, fd, buf, len);
 }
 
 int _close(int fd)

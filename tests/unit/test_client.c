@@ -35,6 +35,14 @@ static void setup_client(size_t cap)
     assert_int_equal(cpuser_client_init(&client, &cfg, &tp, &pf, work, cap), CPUSER_OK);
 }
 
+/* A client over the scripted transport that will play script[0..n). */
+static void script_client(const fake_event *script, size_t n)
+{
+    setup_client(sizeof work);
+    net.events = script;
+    net.nevents = n;
+}
+
 static cpuser_view user_id;
 
 static cpuser_request get_user(void)
@@ -65,9 +73,7 @@ static void get_round_trip(void **state)
     cpuser_request req = get_user();
     const cpuser_result *last;
     (void)state;
-    setup_client(sizeof work);
-    net.events = script;
-    net.nevents = 1;
+    script_client(script, 1);
     assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_OK);
     assert_int_equal(net.sent_len, strlen(expect));
     assert_memory_equal(net.sent, expect, net.sent_len);
@@ -91,9 +97,7 @@ static void http_errors_map_and_keep_the_body(void **state)
     };
     cpuser_request req = get_user();
     (void)state;
-    setup_client(sizeof work);
-    net.events = script;
-    net.nevents = 3;
+    script_client(script, 3);
     assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_HTTP_NOT_FOUND);
     assert_true(cpuser_view_eq(client.last.body, "{\"message\":\"Not found.\"}"));
     assert_int_equal(client.last.err, CPUSER_ERR_HTTP_NOT_FOUND);
@@ -119,9 +123,7 @@ static void error_bodies_are_decoded(void **state)
     cpuser_request req = get_user();
     const cpuser_result *last;
     (void)state;
-    setup_client(sizeof work);
-    net.events = script;
-    net.nevents = 3;
+    script_client(script, 3);
     assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_HTTP_UNPROCESSABLE);
     last = cpuser_client_last(&client);
     assert_true(cpuser_view_eq(last->message, "The email field is required. (and 1 more error)"));
@@ -149,9 +151,7 @@ static void connection_close_means_reconnect(void **state)
     };
     cpuser_request req = get_user();
     (void)state;
-    setup_client(sizeof work);
-    net.events = script;
-    net.nevents = 2;
+    script_client(script, 2);
     assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_OK);
     assert_false(client.connected);
     assert_int_equal(net.closes, 1);
@@ -167,9 +167,7 @@ static void close_delimited_body(void **state)
     };
     cpuser_request req = get_user();
     (void)state;
-    setup_client(sizeof work);
-    net.events = script;
-    net.nevents = 2;
+    script_client(script, 2);
     assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_OK);
     assert_true(cpuser_view_eq(client.last.body, "{\"a\":1}"));
     assert_false(client.connected);
@@ -185,9 +183,7 @@ static void stale_keep_alive_connection_is_replaced_once(void **state)
     cpuser_request req = get_user();
     size_t first_len;
     (void)state;
-    setup_client(sizeof work);
-    net.events = script;
-    net.nevents = 3;
+    script_client(script, 3);
     assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_OK);
     first_len = net.sent_len;
     assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_OK);
@@ -204,9 +200,7 @@ static void fresh_connection_closed_is_an_error_not_a_retry(void **state)
     };
     cpuser_request req = get_user();
     (void)state;
-    setup_client(sizeof work);
-    net.events = script;
-    net.nevents = 2;
+    script_client(script, 2);
     assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_CLOSED);
     assert_int_equal(client.last.attempts, 1);
     assert_int_equal(net.connects, 1);
@@ -221,9 +215,7 @@ static void truncated_response_is_closed_error(void **state)
     };
     cpuser_request req = get_user();
     (void)state;
-    setup_client(sizeof work);
-    net.events = script;
-    net.nevents = 2;
+    script_client(script, 2);
     assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_CLOSED);
     assert_int_equal(client.last.status, 200);
     assert_false(client.connected);
@@ -252,9 +244,7 @@ static void protocol_error_closes(void **state)
     };
     cpuser_request req = get_user();
     (void)state;
-    setup_client(sizeof work);
-    net.events = script;
-    net.nevents = 1;
+    script_client(script, 1);
     assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_PROTOCOL);
     assert_false(client.connected);
 }
@@ -386,9 +376,7 @@ static void error_bodies_are_never_streamed(void **state)
     memset(&k, 0, sizeof k);
     sink.write = collect;
     sink.arg = &k;
-    setup_client(sizeof work);
-    net.events = script;
-    net.nevents = 1;
+    script_client(script, 1);
     assert_int_equal(cpuser_client_call(&client, &req, &sink), CPUSER_ERR_HTTP_UNAUTHORIZED);
     assert_int_equal(k.calls, 0);
     assert_true(cpuser_view_eq(client.last.body, "{\"message\":\"Unauthenticated.\"}"));
@@ -432,9 +420,7 @@ static void post_with_body_and_partial_sends(void **state)
     req.path = "/public-api/resources/users/v1.0";
     req.body = body_abc;
     req.if_match = cpuser_view_of("*");
-    setup_client(sizeof work);
-    net.events = script;
-    net.nevents = 1;
+    script_client(script, 1);
     net.max_send = 5;
     assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_OK);
     assert_int_equal(client.last.status, 201);
@@ -450,9 +436,7 @@ static void post_without_body_sends_content_length_zero(void **state)
     memset(&req, 0, sizeof req);
     req.method = "POST";
     req.path = "/x";
-    setup_client(sizeof work);
-    net.events = script;
-    net.nevents = 1;
+    script_client(script, 1);
     assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_OK);
     assert_non_null(strstr(net.sent, "Content-Length: 0\r\n\r\n"));
 }
@@ -825,9 +809,7 @@ static void duplicated_error_members_first_wins(void **state)
     cpuser_request req = get_user();
     const cpuser_result *last;
     (void)state;
-    setup_client(sizeof work);
-    net.events = script;
-    net.nevents = 1;
+    script_client(script, 1);
     assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_HTTP_BAD_REQUEST);
     last = cpuser_client_last(&client);
     assert_true(cpuser_view_eq(last->message, "first"));
@@ -849,9 +831,7 @@ static void contasimples_error_body_is_decoded(void **state)
     cpuser_request req = get_user();
     const cpuser_result *last;
     (void)state;
-    setup_client(sizeof work);
-    net.events = script;
-    net.nevents = 2;
+    script_client(script, 2);
     assert_int_equal(cpuser_client_call(&client, &req, NULL), CPUSER_ERR_HTTP_BAD_REQUEST);
     last = cpuser_client_last(&client);
     assert_true(cpuser_view_eq(last->api_error, "Bad Request"));
